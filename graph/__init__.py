@@ -1,0 +1,1 @@
+"""The only package that speaks to a database: store interface, backends, Cypher, seed data."""

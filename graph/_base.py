@@ -1,0 +1,183 @@
+"""The store methods both engines share: Cypher from graph.cypher, records from graph.codec.
+
+A backend supplies `_read` and `_write` (one round trip each, rows as dicts) and its own
+schema setup; everything else, including the shape of every answer, is written once here.
+"""
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import asdict
+from typing import Any, ClassVar
+
+from graph import cypher
+from graph.codec import from_stored, link_from_stored, to_row
+from graph.model import RELATIONS, Kind, Relation, global_id
+from graph.records import (
+    Collaborator,
+    LinkPage,
+    NodeRecord,
+    Page,
+    ProjectRecord,
+    ThemeRecord,
+)
+from graph.store import Direction, ImportBatch, NodeFilter
+
+_EXPORT_PAGE = 5000
+
+
+def _filter_params(where: NodeFilter) -> dict[str, Any]:
+    return asdict(where)
+
+
+class CypherStore(ABC):
+    backend: ClassVar[str]
+
+    @abstractmethod
+    async def _read(self, query: str, params: dict[str, Any]) -> list[dict[str, Any]]: ...
+
+    @abstractmethod
+    async def _write(self, query: str, params: dict[str, Any]) -> list[dict[str, Any]]: ...
+
+    async def ping(self) -> None:
+        await self._read(cypher.PING, {})
+
+    async def nodes_by_id(self, kind: Kind, ids: Sequence[str]) -> list[NodeRecord | None]:
+        if not ids:
+            return []
+        rows = await self._read(cypher.MATCH_NODES_BY_KEY[kind], {"keys": list(dict.fromkeys(ids))})
+        found = {row["key"]: from_stored(kind, row["node"]) for row in rows}
+        return [found.get(key) for key in ids]
+
+    async def list_nodes(
+        self, kind: Kind, where: NodeFilter, first: int, after: str | None
+    ) -> Page:
+        params = _filter_params(where) | {"after": after, "limit": first + 1}
+        rows = await self._read(cypher.LIST_NODES[kind], params)
+        items = [from_stored(kind, row["node"]) for row in rows]
+        return Page(items=items[:first], has_next=len(items) > first)
+
+    async def count_nodes(self, kind: Kind, where: NodeFilter) -> int:
+        rows = await self._read(cypher.COUNT_NODES[kind], _filter_params(where))
+        return int(rows[0]["total"]) if rows else 0
+
+    async def counts(self) -> dict[Kind, int]:
+        rows = await self._read(cypher.COUNT_NODES_BY_KIND, {})
+        totals = {kind: 0 for kind in Kind}
+        for row in rows:
+            if row["kind"] in Kind.__members__.values():
+                totals[Kind(row["kind"])] = int(row["total"])
+        return totals
+
+    async def links(
+        self,
+        relation: Relation,
+        direction: Direction,
+        keys: Sequence[str],
+        first: int,
+        after: str | None,
+    ) -> list[LinkPage]:
+        if not keys:
+            return []
+        end = relation.target if direction is Direction.OUT else relation.source
+        params = {"keys": list(dict.fromkeys(keys)), "after": after, "limit": first + 1}
+        rows = await self._read(cypher.MATCH_LINKS[relation, direction], params)
+        pages: dict[str, LinkPage] = {}
+        for row in rows:
+            items = [link_from_stored(end, item["node"], item["rel"]) for item in row["page"]]
+            items.sort(key=lambda link: link.node.id)
+            pages[row["key"]] = LinkPage(
+                items=items[:first], has_next=len(items) > first, total=int(row["total"])
+            )
+        empty = LinkPage(items=[], has_next=False, total=0)
+        return [pages.get(key, empty) for key in keys]
+
+    async def collaborators(
+        self, person: str, theme: str | None, first: int, offset: int
+    ) -> list[Collaborator]:
+        params = {"person": person, "theme": theme, "offset": offset, "limit": first}
+        rows = await self._read(cypher.MATCH_COLLABORATORS, params)
+        result = []
+        for row in rows:
+            projects: list[ProjectRecord] = []
+            themes: dict[str, ThemeRecord] = {}
+            for item in sorted(row["projects"], key=lambda item: item["project"]["id"]):
+                project = from_stored(Kind.PROJECT, item["project"])
+                assert isinstance(project, ProjectRecord)
+                projects.append(project)
+                for theme_props in item["themes"]:
+                    theme_record = from_stored(Kind.THEME, theme_props)
+                    assert isinstance(theme_record, ThemeRecord)
+                    themes[theme_record.id] = theme_record
+            person_record = from_stored(Kind.PERSON, row["person"])
+            result.append(
+                Collaborator(
+                    person=person_record,  # type: ignore[arg-type]
+                    shared_projects=projects,
+                    shared_themes=[themes[k] for k in sorted(themes)],
+                )
+            )
+        return result
+
+    async def count_collaborators(self, person: str, theme: str | None) -> int:
+        rows = await self._read(cypher.COUNT_COLLABORATORS, {"person": person, "theme": theme})
+        return int(rows[0]["total"]) if rows else 0
+
+    async def existing_keys(self, kind: Kind, keys: Sequence[str]) -> set[str]:
+        if not keys:
+            return set()
+        rows = await self._read(cypher.MATCH_EXISTING_KEYS[kind], {"keys": list(set(keys))})
+        return {row["key"] for row in rows}
+
+    async def existing_links(
+        self, relation: Relation, pairs: Sequence[tuple[str, str]]
+    ) -> set[tuple[str, str]]:
+        if not pairs:
+            return set()
+        params = {"pairs": [{"from": a, "to": b} for a, b in set(pairs)]}
+        rows = await self._read(cypher.MATCH_EXISTING_LINKS[relation], params)
+        return {(row["source"], row["target"]) for row in rows}
+
+    async def write_batch(self, batch: ImportBatch) -> None:
+        params: dict[str, Any] = {
+            cypher.batch_param(kind): batch.nodes.get(kind, []) for kind in Kind
+        }
+        for relation in RELATIONS:
+            params[cypher.batch_param(relation)] = batch.links.get(relation, [])
+        await self._write(cypher.WRITE_BATCH, params)
+
+    async def after_bulk_write(self) -> None:
+        return None
+
+    async def export_rows(self) -> AsyncIterator[dict[str, Any]]:
+        for kind in Kind:
+            after: str | None = None
+            while True:
+                page = await self.list_nodes(kind, NodeFilter(), _EXPORT_PAGE, after)
+                for record in page.items:
+                    yield to_row(kind, record)
+                if not page.has_next:
+                    break
+                after = page.items[-1].id
+        for relation in RELATIONS:
+            after_a: str | None = None
+            after_b: str | None = None
+            while True:
+                params = {"after_a": after_a, "after_b": after_b, "limit": _EXPORT_PAGE}
+                rows = await self._read(cypher.EXPORT_LINKS[relation], params)
+                for row in rows:
+                    props = {k: v for k, v in (row["props"] or {}).items() if v not in (None, [])}
+                    yield {
+                        "rel": str(relation.type),
+                        "from": global_id(relation.source, row["source"]),
+                        "to": global_id(relation.target, row["target"]),
+                        "properties": props,
+                    }
+                if len(rows) < _EXPORT_PAGE:
+                    break
+                after_a, after_b = rows[-1]["source"], rows[-1]["target"]
+
+    async def clear(self) -> None:
+        while True:
+            rows = await self._write(cypher.DELETE_SOME_NODES, {"limit": 10_000})
+            if not rows or int(rows[0]["deleted"]) == 0:
+                break

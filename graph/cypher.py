@@ -1,0 +1,194 @@
+"""Every Cypher statement the hub runs, shared by both engines.
+
+Statements take `$parameters` only. Where a statement depends on a label or relationship type,
+it is built once at import from the enums of `graph.model` (fixed text, never input) and kept
+in a dict keyed by that enum. Where the engines differ (schema DDL), a `{Backend: text}`
+mapping sits next to the shared text. tests/store/test_cypher.py checks every statement on
+every backend present.
+"""
+
+from enum import StrEnum
+from typing import Final
+
+from graph.model import RELATIONS, SEARCH_PROPERTY, Kind, Relation
+from graph.store import Direction
+
+
+class Backend(StrEnum):
+    FALKORDB = "falkordb"
+    NEO4J = "neo4j"
+
+
+# --- schema ------------------------------------------------------------------------------------
+# FalkorDB: a unique constraint needs an exact-match index first; the constraint itself is the
+# GRAPH.CONSTRAINT command (see graph/falkordb.py), not Cypher.
+CREATE_KEY_INDEX: Final[dict[Backend, dict[Kind, str]]] = {
+    Backend.FALKORDB: {kind: f"CREATE INDEX FOR (n:{kind}) ON (n.id)" for kind in Kind},
+    Backend.NEO4J: {
+        kind: f"CREATE CONSTRAINT {kind.lower()}_id IF NOT EXISTS "
+        f"FOR (n:{kind}) REQUIRE n.id IS UNIQUE"
+        for kind in Kind
+    },
+}
+
+# --- nodes -------------------------------------------------------------------------------------
+MATCH_NODES_BY_KEY: Final[dict[Kind, str]] = {
+    kind: f"UNWIND $keys AS key MATCH (n:{kind} {{id: key}}) RETURN key, n {{.*}} AS node"
+    for kind in Kind
+}
+
+MATCH_EXISTING_KEYS: Final[dict[Kind, str]] = {
+    kind: f"UNWIND $keys AS key MATCH (n:{kind} {{id: key}}) RETURN n.id AS key" for kind in Kind
+}
+
+_TEXT = f"($text IS NULL OR n.{SEARCH_PROPERTY} CONTAINS $text)"
+_COUNTRY = "($country IS NULL OR n.country = $country)"
+_NETWORK = "($network IS NULL OR (n)-[:MEMBER_OF]->(:Network {id: $network}))"
+
+NODE_FILTER: Final[dict[Kind, str]] = {
+    Kind.RESERVE: f"{_TEXT} AND {_COUNTRY} AND {_NETWORK}"
+    " AND ($theme IS NULL OR (n)-[:ADDRESSES]->(:Theme {id: $theme}))",
+    Kind.INSTITUTION: f"{_TEXT} AND {_COUNTRY} AND {_NETWORK}"
+    " AND ($institution_kind IS NULL OR n.kind = $institution_kind)",
+    Kind.PROJECT: f"{_TEXT}"
+    " AND ($country IS NULL OR (n)-[:SITED_IN]->(:Reserve {country: $country}))"
+    " AND ($theme IS NULL OR (n)-[:ADDRESSES]->(:Theme {id: $theme}))",
+    Kind.PERSON: f"{_TEXT} AND {_COUNTRY}"
+    " AND ($theme IS NULL OR (n)-[:PARTICIPATES_IN]->(:Project)-[:ADDRESSES]->(:Theme {id: $theme}))",
+    Kind.THEME: _TEXT,
+    Kind.NETWORK: _TEXT,
+}
+
+LIST_NODES: Final[dict[Kind, str]] = {
+    kind: f"MATCH (n:{kind}) WHERE {NODE_FILTER[kind]} AND ($after IS NULL OR n.id > $after) "
+    "RETURN n {.*} AS node ORDER BY n.id LIMIT $limit"
+    for kind in Kind
+}
+
+COUNT_NODES: Final[dict[Kind, str]] = {
+    kind: f"MATCH (n:{kind}) WHERE {NODE_FILTER[kind]} RETURN count(n) AS total" for kind in Kind
+}
+
+COUNT_NODES_BY_KIND: Final = "MATCH (n) RETURN labels(n)[0] AS kind, count(n) AS total"
+
+
+# --- relationships -----------------------------------------------------------------------------
+def _links(relation: Relation, direction: Direction) -> str:
+    start, end = (
+        (relation.source, relation.target)
+        if direction is Direction.OUT
+        else (relation.target, relation.source)
+    )
+    arrow_out, arrow_in = ("-", "->") if direction is Direction.OUT else ("<-", "-")
+    step = f"{arrow_out}[r:{relation.type}]{arrow_in}"
+    count_step = f"{arrow_out}[:{relation.type}]{arrow_in}"
+    # One page per start node, limited inside a subquery so a popular node costs `first` rows.
+    return (
+        f"UNWIND $keys AS key MATCH (p:{start} {{id: key}}) "
+        f"CALL {{ WITH p MATCH (p){step}(n:{end}) WHERE $after IS NULL OR n.id > $after "
+        "WITH r, n ORDER BY n.id LIMIT $limit "
+        "RETURN collect({node: n {.*}, rel: properties(r)}) AS page } "
+        f"RETURN key, page, size([(p){count_step}(:{end}) | 1]) AS total"
+    )
+
+
+MATCH_LINKS: Final[dict[tuple[Relation, Direction], str]] = {
+    (relation, direction): _links(relation, direction)
+    for relation in RELATIONS
+    for direction in Direction
+}
+
+# People who share a project with $person (only projects on $theme when given), most shared
+# projects first; ties by key so pages are stable.
+MATCH_COLLABORATORS: Final = (
+    "MATCH (me:Person {id: $person})-[:PARTICIPATES_IN]->(pr:Project)"
+    "<-[:PARTICIPATES_IN]-(other:Person) "
+    "WHERE other.id <> me.id AND ($theme IS NULL OR (pr)-[:ADDRESSES]->(:Theme {id: $theme})) "
+    "WITH other, collect(DISTINCT pr) AS projects "
+    "WITH other, projects, size(projects) AS shared "
+    "ORDER BY shared DESC, other.id SKIP $offset LIMIT $limit "
+    "UNWIND projects AS pr "
+    "OPTIONAL MATCH (pr)-[:ADDRESSES]->(t:Theme) "
+    "WITH other, shared, pr, collect(t {.*}) AS themes "
+    "RETURN other.id AS key, other {.*} AS person, shared, "
+    "collect({project: pr {.*}, themes: themes}) AS projects "
+    "ORDER BY shared DESC, key"
+)
+
+COUNT_COLLABORATORS: Final = (
+    "MATCH (me:Person {id: $person})-[:PARTICIPATES_IN]->(pr:Project)"
+    "<-[:PARTICIPATES_IN]-(other:Person) "
+    "WHERE other.id <> me.id AND ($theme IS NULL OR (pr)-[:ADDRESSES]->(:Theme {id: $theme})) "
+    "RETURN count(DISTINCT other) AS total"
+)
+
+
+MATCH_EXISTING_LINKS: Final[dict[Relation, str]] = {
+    rel: f"UNWIND $pairs AS pair MATCH (a:{rel.source} {{id: pair.from}})"
+    f"-[:{rel.type}]->(b:{rel.target} {{id: pair.to}}) "
+    "RETURN DISTINCT a.id AS source, b.id AS target"
+    for rel in RELATIONS
+}
+
+
+# --- writes ------------------------------------------------------------------------------------
+def batch_param(kind_or_relation: Kind | Relation) -> str:
+    """The parameter that carries one kind's (or one relation's) rows in WRITE_BATCH."""
+    if isinstance(kind_or_relation, Kind):
+        return f"nodes_{kind_or_relation}"
+    return f"links_{kind_or_relation.name}"
+
+
+def _write_batch() -> str:
+    # One statement, so a batch is one transaction on both engines (FalkorDB has no
+    # multi-statement transactions; a failing statement is rolled back whole).
+    parts = [
+        f"CALL {{ UNWIND ${batch_param(kind)} AS row "
+        f"MERGE (n:{kind} {{id: row.id}}) SET n += row.props }}"
+        for kind in Kind
+    ]
+    parts += [
+        f"CALL {{ UNWIND ${batch_param(rel)} AS row "
+        f"MATCH (a:{rel.source} {{id: row.from}}) MATCH (b:{rel.target} {{id: row.to}}) "
+        f"MERGE (a)-[r:{rel.type}]->(b) SET r += row.props }}"
+        for rel in RELATIONS
+    ]
+    return " ".join(parts) + " RETURN 1 AS done"
+
+
+WRITE_BATCH: Final = _write_batch()
+
+# Batches of deletes keep memory bounded on large graphs.
+DELETE_SOME_NODES: Final = (
+    "MATCH (n) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
+)
+
+EXPORT_LINKS: Final[dict[Relation, str]] = {
+    rel: f"MATCH (a:{rel.source})-[r:{rel.type}]->(b:{rel.target}) "
+    "WHERE $after_a IS NULL OR a.id > $after_a OR (a.id = $after_a AND b.id > $after_b) "
+    "RETURN a.id AS source, b.id AS target, properties(r) AS props "
+    "ORDER BY source, target LIMIT $limit"
+    for rel in RELATIONS
+}
+
+PING: Final = "RETURN 1 AS ok"
+
+
+def all_statements() -> dict[str, str]:
+    """Every statement by a readable name, for the syntax test."""
+    out: dict[str, str] = {"COUNT_NODES_BY_KIND": COUNT_NODES_BY_KIND, "PING": PING}
+    for kind in Kind:
+        out[f"MATCH_NODES_BY_KEY[{kind}]"] = MATCH_NODES_BY_KEY[kind]
+        out[f"MATCH_EXISTING_KEYS[{kind}]"] = MATCH_EXISTING_KEYS[kind]
+        out[f"LIST_NODES[{kind}]"] = LIST_NODES[kind]
+        out[f"COUNT_NODES[{kind}]"] = COUNT_NODES[kind]
+    for (rel, direction), text in MATCH_LINKS.items():
+        out[f"MATCH_LINKS[{rel.name},{direction}]"] = text
+    for rel, text in EXPORT_LINKS.items():
+        out[f"EXPORT_LINKS[{rel.name}]"] = text
+        out[f"MATCH_EXISTING_LINKS[{rel.name}]"] = MATCH_EXISTING_LINKS[rel]
+    out["MATCH_COLLABORATORS"] = MATCH_COLLABORATORS
+    out["COUNT_COLLABORATORS"] = COUNT_COLLABORATORS
+    out["WRITE_BATCH"] = WRITE_BATCH
+    out["DELETE_SOME_NODES"] = DELETE_SOME_NODES
+    return out

@@ -1,0 +1,107 @@
+"""The Neo4j 5 backend, over the official async driver.
+
+One driver per process; one session per store call (GraphQL resolves sibling fields
+concurrently and a session is not safe to share); reads in `execute_read` (routed to
+secondaries on a cluster), writes in `execute_write` (retried on transient errors). A lost
+commit is an unknown outcome, never reported as success.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, ClassVar, LiteralString, cast
+
+import neo4j
+from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, Query
+from neo4j import exceptions as neo4j_errors
+
+from graph import cypher
+from graph._base import CypherStore
+from graph.errors import Conflict, Unavailable
+from graph.model import Kind
+from graph.store import note_round_trip
+
+
+@contextmanager
+def _translate() -> Iterator[None]:
+    """Driver errors -> graph.errors (see that module's tree)."""
+    try:
+        yield
+    except neo4j_errors.ConstraintError as exc:
+        raise Conflict(exc.message or str(exc)) from exc
+    except neo4j_errors.IncompleteCommit as exc:
+        raise Unavailable(
+            "the write's outcome is unknown (commit lost)", unknown_outcome=True
+        ) from exc
+    except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired) as exc:
+        raise Unavailable(f"Neo4j is not reachable ({type(exc).__name__})") from exc
+    except neo4j_errors.ClientError as exc:
+        if exc.code and "TransactionTimedOut" in exc.code:
+            raise Unavailable("the database query timed out") from exc
+        raise
+    except neo4j_errors.TransientError as exc:
+        raise Unavailable(f"Neo4j is busy ({exc.code})") from exc
+    except OSError as exc:
+        raise Unavailable(f"Neo4j is not reachable ({exc})") from exc
+
+
+async def _collect(
+    tx: AsyncManagedTransaction, query: Query, params: dict[str, Any]
+) -> list[dict[str, Any]]:
+    result = await tx.run(query, params)
+    return [record.data() async for record in result]
+
+
+class Neo4jStore(CypherStore):
+    backend: ClassVar[str] = cypher.Backend.NEO4J
+
+    def __init__(
+        self,
+        uri: str,
+        *,
+        user: str,
+        password: str,
+        database: str = "neo4j",
+        timeout_ms: int = 10_000,
+    ) -> None:
+        self._driver = AsyncGraphDatabase.driver(
+            uri,
+            auth=(user, password),
+            connection_timeout=min(5.0, timeout_ms / 1000),
+            connection_acquisition_timeout=timeout_ms / 1000,
+            max_transaction_retry_time=timeout_ms / 1000,
+        )
+        self._database = database
+        self._timeout = timeout_ms / 1000
+
+    async def close(self) -> None:
+        await self._driver.close()
+
+    def _query(self, text: str) -> Query:
+        return Query(cast(LiteralString, text), timeout=self._timeout)
+
+    async def _read(self, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        note_round_trip()
+        with _translate():
+            async with self._driver.session(
+                database=self._database, default_access_mode=neo4j.READ_ACCESS
+            ) as session:
+                return await session.execute_read(_collect, self._query(query), params)
+
+    async def _write(self, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        note_round_trip()
+        with _translate():
+            async with self._driver.session(database=self._database) as session:
+                return await session.execute_write(_collect, self._query(query), params)
+
+    async def ping(self) -> None:
+        note_round_trip()
+        with _translate():
+            await self._driver.verify_connectivity()
+
+    async def setup(self) -> None:
+        for kind in Kind:
+            await self._write(cypher.CREATE_KEY_INDEX[cypher.Backend.NEO4J][kind], {})
+
+    async def explain(self, query: str, params: dict[str, Any]) -> str:
+        rows = await self._read("EXPLAIN " + query, params)
+        return str(rows)

@@ -1,0 +1,153 @@
+"""The store contract: what the GraphQL layer may ask of a database, whatever the engine.
+
+Methods are async and batch-first: a method that takes a list of ids returns a list aligned to
+it, so that each DataLoader's load function is one call. Records come back as the plain
+dataclasses of `graph.records`; engine ids and driver types never leave `graph/`.
+
+Every call to the database is counted in the current request's `RoundTrips` (a context
+variable), which is how tests prove that nested queries do not cost one call per parent.
+"""
+
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+from graph.model import Kind, Relation
+from graph.records import Collaborator, LinkPage, NodeRecord, Page
+
+
+class Direction(StrEnum):
+    """Which way a relationship is walked from the node we start at."""
+
+    OUT = "out"  # from the relation's source to its target
+    IN = "in"  # from the relation's target back to its source
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NodeFilter:
+    """Filters for a list of nodes. A filter a kind does not support is refused by the caller.
+
+    `text` is matched case- and accent-insensitively against the node's name or title.
+    """
+
+    text: str | None = None
+    country: str | None = None
+    theme: str | None = None
+    network: str | None = None
+    institution_kind: str | None = None
+
+
+# Which filters each kind supports: the GraphQL layer offers exactly these arguments.
+SUPPORTED_FILTERS: dict[Kind, frozenset[str]] = {
+    Kind.RESERVE: frozenset({"text", "country", "theme", "network"}),
+    Kind.INSTITUTION: frozenset({"text", "country", "network", "institution_kind"}),
+    Kind.PROJECT: frozenset({"text", "country", "theme"}),
+    Kind.PERSON: frozenset({"text", "country", "theme"}),
+    Kind.THEME: frozenset({"text"}),
+    Kind.NETWORK: frozenset({"text"}),
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImportBatch:
+    """Validated rows ready to write in one transaction.
+
+    nodes: kind -> [{"id": ..., "props": {...}}]; links: relation -> [{"from", "to", "props"}].
+    Property values are already in their stored form (see `graph.codec`).
+    """
+
+    nodes: dict[Kind, list[dict[str, Any]]] = field(default_factory=dict)
+    links: dict[Relation, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class RoundTrips:
+    count: int = 0
+
+
+_round_trips: ContextVar[RoundTrips | None] = ContextVar("round_trips", default=None)
+
+
+@contextmanager
+def counting_round_trips() -> Iterator[RoundTrips]:
+    """Count the database calls made inside this block (and the tasks it starts)."""
+    counter = RoundTrips()
+    token = _round_trips.set(counter)
+    try:
+        yield counter
+    finally:
+        _round_trips.reset(token)
+
+
+def note_round_trip() -> None:
+    counter = _round_trips.get()
+    if counter is not None:
+        counter.count += 1
+
+
+class Store(Protocol):
+    """What every backend implements. See tests/store/ for the contract tests."""
+
+    backend: str
+
+    async def setup(self) -> None:
+        """Create constraints and indexes; idempotent, run at every start."""
+
+    async def ping(self) -> None:
+        """Raise `Unavailable` unless the database answers now."""
+
+    async def close(self) -> None: ...
+
+    async def nodes_by_id(self, kind: Kind, ids: Sequence[str]) -> list[NodeRecord | None]:
+        """The nodes of one kind with these keys, aligned to `ids` (None where absent)."""
+
+    async def list_nodes(
+        self, kind: Kind, where: NodeFilter, first: int, after: str | None
+    ) -> Page:
+        """Up to `first` nodes ordered by key, after the key `after`."""
+
+    async def count_nodes(self, kind: Kind, where: NodeFilter) -> int: ...
+
+    async def counts(self) -> dict[Kind, int]:
+        """How many nodes of each kind there are."""
+
+    async def links(
+        self,
+        relation: Relation,
+        direction: Direction,
+        keys: Sequence[str],
+        first: int,
+        after: str | None,
+    ) -> list[LinkPage]:
+        """For each start node, a page of neighbours through `relation`, ordered by key."""
+
+    async def collaborators(
+        self, person: str, theme: str | None, first: int, offset: int
+    ) -> list[Collaborator]:
+        """People sharing a project with `person`, most shared projects first, then by key."""
+
+    async def count_collaborators(self, person: str, theme: str | None) -> int: ...
+
+    async def existing_keys(self, kind: Kind, keys: Sequence[str]) -> set[str]:
+        """Which of these keys exist for this kind."""
+
+    async def existing_links(
+        self, relation: Relation, pairs: Sequence[tuple[str, str]]
+    ) -> set[tuple[str, str]]:
+        """Which of these (source key, target key) pairs are already linked."""
+
+    async def write_batch(self, batch: ImportBatch) -> None:
+        """Upsert nodes, then relationships, in one transaction: all of it or nothing."""
+
+    async def after_bulk_write(self) -> None:
+        """Make a large write cheap to recover (the embedded engine rewrites its log)."""
+
+    def export_rows(self) -> AsyncIterator[dict[str, Any]]:
+        """Every node then every relationship, as import rows, in a stable order."""
+        ...
+
+    async def clear(self) -> None:
+        """Delete everything (tests and `hub load --replace`)."""

@@ -1,0 +1,1 @@
+"""The application: settings, the Starlette app, the command line, the embedded database."""

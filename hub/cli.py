@@ -1,0 +1,228 @@
+"""The `hub` command: serve, load, export, schema.
+
+Every flag has a HUB_* twin (flags win). Errors a user can fix end the command with one line
+on stderr naming the cause, and exit status 1; no traceback.
+"""
+
+import argparse
+import asyncio
+import errno
+import json
+import logging
+import os
+import socket
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from graph.errors import StoreError
+from graph.importing import ImportFileError, import_rows, numbered, read_rows
+from graph.records import ImportReport
+from hub.embedded import EmbeddedError, EmbeddedFalkorDB
+from hub.settings import Settings, SettingsError
+from hub.stores import load_demo_if_empty, open_store
+
+log = logging.getLogger("hub")
+
+
+class CommandError(Exception):
+    """A problem the user can fix; printed as one line."""
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    environ = dict(os.environ)
+    for flag, variable in (("host", "HUB_HOST"), ("port", "HUB_PORT"), ("workers", "HUB_WORKERS"),
+                           ("data_dir", "HUB_DATA_DIR")):  # fmt: skip
+        value = getattr(args, flag, None)
+        if value is not None:
+            environ[variable] = str(value)
+    return Settings.from_environ(environ)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            reason = "address already in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+            raise CommandError(f"cannot listen on {host}:{port}: {reason}") from None
+
+
+# --- serve -----------------------------------------------------------------------------------
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = _settings(args)
+    _check_port_free(settings.host, settings.port)
+    embedded: EmbeddedFalkorDB | None = None
+    if settings.embedded:
+        # The embedded database belongs to this process, so that every worker shares it and
+        # it lives as long as the server, not as long as one worker.
+        embedded = EmbeddedFalkorDB(settings.embedded_dir)
+        endpoint = embedded.start()
+        os.environ["HUB_FALKORDB_URL"] = endpoint.url
+        if endpoint.password:
+            os.environ["HUB_FALKORDB_PASSWORD"] = endpoint.password
+        prepared = settings.with_(falkordb_url=endpoint.url)
+        try:
+            asyncio.run(_prepare(prepared, password=endpoint.password, demo=settings.demo_on_empty))
+        except BaseException:
+            embedded.stop()
+            raise
+    for name, value in (("HUB_HOST", settings.host), ("HUB_PORT", settings.port),
+                        ("HUB_DATA_DIR", settings.data_dir)):  # fmt: skip
+        os.environ[name] = str(value)
+    print(f"hub: serving on http://{settings.host}:{settings.port}/graphql "
+          f"({settings.backend}{', embedded' if embedded else ''})", file=sys.stderr)  # fmt: skip
+    try:
+        uvicorn.run(
+            "hub.app:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_level=settings.log_level,
+            timeout_graceful_shutdown=30,
+        )
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    return 0
+
+
+async def _prepare(settings: Settings, *, password: str | None, demo: bool) -> None:
+    from hub.stores import make_store
+
+    store = make_store(settings, url=settings.falkordb_url, password=password)
+    # Our own embedded server: rewrite its log after setup and loads (DESIGN.md).
+    try:
+        await store.setup()
+        if demo:
+            started = time.perf_counter()
+            report = await load_demo_if_empty(store)
+            if report is not None:
+                print(f"hub: loaded the demo data in {time.perf_counter() - started:.2f} s: "
+                      f"{_summary(report)}", file=sys.stderr)  # fmt: skip
+    finally:
+        await store.close()
+
+
+# --- load / export -----------------------------------------------------------------------------
+def _summary(report: ImportReport) -> str:
+    def fmt(counts: dict[str, int]) -> str:
+        return ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "nothing"
+
+    return (f"created {fmt(report.created)}; updated {fmt(report.updated)}; "
+            f"rejected {len(report.rejected)}")  # fmt: skip
+
+
+async def _load(args: argparse.Namespace, settings: Settings) -> int:
+    from graph.seed.demo import demo_rows
+
+    if args.demo == bool(args.file):
+        raise CommandError("give either a FILE or --demo")
+    started = time.perf_counter()
+    async with open_store(settings) as opened:
+        store = opened.store
+        await store.setup()
+        if args.replace and not args.dry_run:
+            await store.clear()
+        if args.demo:
+            rows = numbered(demo_rows(scale=args.scale, seed=args.seed))
+        else:
+            path = Path(args.file)
+            if not path.is_file():
+                raise CommandError(f"no such file: {path}")
+            rows = read_rows(path)
+        report = await import_rows(store, rows, batch_size=args.batch_size, dry_run=args.dry_run)
+    elapsed = time.perf_counter() - started
+    for rejection in report.rejected:
+        print(f"line {rejection.line}: {rejection.reason}", file=sys.stderr)
+    verb = "would have" if args.dry_run else "did"
+    print(f"hub load ({verb}): {_summary(report)} in {elapsed:.2f} s")
+    if args.json:
+        print(json.dumps({"created": report.created, "updated": report.updated,
+                          "rejected": [{"line": r.line, "reason": r.reason} for r in report.rejected],
+                          "seconds": round(elapsed, 3), "dryRun": args.dry_run}))  # fmt: skip
+    return 1 if report.rejected else 0
+
+
+async def _export(args: argparse.Namespace, settings: Settings) -> int:
+    count = 0
+    async with open_store(settings) as opened:
+        out = sys.stdout if args.file in (None, "-") else open(args.file, "w", encoding="utf-8")  # noqa: SIM115
+        try:
+            async for row in opened.store.export_rows():
+                out.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
+                count += 1
+        finally:
+            if out is not sys.stdout:
+                out.close()
+    print(f"hub export: {count} rows", file=sys.stderr)
+    return 0
+
+
+def schema_command(_: argparse.Namespace) -> int:
+    from schema import sdl
+
+    sys.stdout.write(sdl())
+    return 0
+
+
+# --- main --------------------------------------------------------------------------------------
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="hub", description="The WNMBR collaboration hub.")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser(
+        "serve", help="serve the GraphQL API (embedded database unless HUB_NEO4J_URI)"
+    )
+    run.add_argument("--host", help="address to listen on [HUB_HOST, 127.0.0.1]")
+    run.add_argument("--port", type=int, help="port [HUB_PORT, 8000]")
+    run.add_argument("--workers", type=int, help="worker processes [HUB_WORKERS, 1]")
+    run.add_argument("--data-dir", help="embedded database files [HUB_DATA_DIR, ./data]")
+
+    load = sub.add_parser("load", help="import a JSON/JSON Lines file, or the demo data")
+    load.add_argument("file", nargs="?", help="a .jsonl file (one row a line) or a .json document")
+    load.add_argument("--demo", action="store_true", help="load the synthetic demo data")
+    load.add_argument(
+        "--scale", type=int, default=1, help="demo size multiplier (1 = about 700 nodes)"
+    )
+    load.add_argument("--seed", type=int, default=7, help="demo random seed")
+    load.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    load.add_argument("--replace", action="store_true", help="delete everything first")
+    load.add_argument("--batch-size", type=int, default=5000, help="rows per transaction")
+    load.add_argument("--json", action="store_true", help="also print the report as JSON")
+    load.add_argument("--data-dir", help="embedded database files [HUB_DATA_DIR, ./data]")
+
+    export = sub.add_parser("export", help="write the whole graph as JSON Lines")
+    export.add_argument("file", nargs="?", help="output file (default: standard output)")
+    export.add_argument("--data-dir", help="embedded database files [HUB_DATA_DIR, ./data]")
+
+    sub.add_parser("schema", help="print the GraphQL schema (SDL)")
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=os.environ.get("HUB_LOG_LEVEL", "info").upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # fmt: skip
+    try:
+        if args.command == "serve":
+            return serve(args)
+        if args.command == "schema":
+            return schema_command(args)
+        settings = _settings(args)
+        command: Any = {"load": _load, "export": _export}[args.command]
+        return int(asyncio.run(command(args, settings)))
+    except (CommandError, SettingsError, EmbeddedError, ImportFileError) as exc:
+        print(f"hub: {exc}", file=sys.stderr)
+        return 1
+    except StoreError as exc:
+        print(f"hub: database error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

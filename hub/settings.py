@@ -1,0 +1,151 @@
+"""Settings from HUB_* environment variables, each with a documented default.
+
+| variable                 | default            | meaning                                            |
+|--------------------------|--------------------|----------------------------------------------------|
+| HUB_ENV                  | development        | development or production                          |
+| HUB_HOST                 | 127.0.0.1          | address `hub serve` listens on                     |
+| HUB_PORT                 | 8000               | port `hub serve` listens on                        |
+| HUB_WORKERS              | 1                  | uvicorn worker processes                           |
+| HUB_DATA_DIR             | ./data             | where the embedded database keeps its files        |
+| HUB_FALKORDB_URL         | (none)             | an external FalkorDB (redis:// or unix://)         |
+| HUB_FALKORDB_PASSWORD    | (none)             | its password                                       |
+| HUB_GRAPH                | wnmbr              | graph name inside FalkorDB                         |
+| HUB_NEO4J_URI            | (none)             | use Neo4j at this URI instead of FalkorDB          |
+| HUB_NEO4J_USER           | neo4j              | Neo4j user                                         |
+| HUB_NEO4J_PASSWORD       | (none)             | Neo4j password                                     |
+| HUB_NEO4J_DATABASE       | neo4j              | Neo4j database name                                |
+| HUB_QUERY_TIMEOUT_MS     | 10000              | limit for one database call                        |
+| HUB_MAX_PAGE_SIZE        | 100                | the largest `first` a list accepts                 |
+| HUB_DEMO_ON_EMPTY        | true               | load the demo data into an empty embedded store    |
+| HUB_GRAPHIQL             | true               | serve GraphiQL at GET /graphql                     |
+| HUB_WEB_DIR              | <repo>/web         | where npm installed the front-end assets           |
+| HUB_LOG_LEVEL            | info               | logging level                                      |
+
+A bad value stops the hub at start with a message naming the variable.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Self
+
+from starlette.config import Config
+from starlette.datastructures import Secret
+
+_REPO = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A HUB_* variable has a value the hub cannot use."""
+
+
+def _bool(name: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"HUB_{name} must be true or false, not {value!r}")
+
+
+def _int(name: str, value: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise SettingsError(f"HUB_{name} must be a whole number, not {value!r}") from None
+    if not low <= number <= high:
+        raise SettingsError(f"HUB_{name} must be between {low} and {high}, not {number}")
+    return number
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    env: str = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    data_dir: Path = Path("data")
+    falkordb_url: str | None = None
+    falkordb_password: Secret | None = None
+    graph: str = "wnmbr"
+    neo4j_uri: str | None = None
+    neo4j_user: str = "neo4j"
+    neo4j_password: Secret | None = field(default=None)
+    neo4j_database: str = "neo4j"
+    query_timeout_ms: int = 10_000
+    max_page_size: int = 100
+    demo_on_empty: bool = True
+    graphiql: bool = True
+    web_dir: Path = _REPO / "web"
+    log_level: str = "info"
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> Self:
+        config = Config(environ=environ, env_prefix="HUB_")
+        values: dict[str, Any] = {}
+
+        def text(name: str) -> str | None:
+            value = config(name, default=None)
+            return None if value is None or value == "" else str(value)
+
+        env = text("ENV") or "development"
+        if env not in {"development", "production"}:
+            raise SettingsError(f"HUB_ENV must be development or production, not {env!r}")
+        values["env"] = env
+        for name in ("HOST", "GRAPH", "NEO4J_USER", "NEO4J_DATABASE"):
+            if (value := text(name)) is not None:
+                values[name.lower()] = value
+        for name, (low, high) in {
+            "PORT": (0, 65535),
+            "WORKERS": (1, 64),
+            "QUERY_TIMEOUT_MS": (100, 600_000),
+            "MAX_PAGE_SIZE": (1, 10_000),
+        }.items():
+            if (value := text(name)) is not None:
+                values[name.lower()] = _int(name, value, low, high)
+        for name in ("DEMO_ON_EMPTY", "GRAPHIQL"):
+            if (value := text(name)) is not None:
+                values[name.lower()] = _bool(name, value)
+        for name in ("DATA_DIR", "WEB_DIR"):
+            if (value := text(name)) is not None:
+                values[name.lower()] = Path(value)
+        if (value := text("FALKORDB_URL")) is not None:
+            if not value.startswith(("redis://", "rediss://", "unix://")):
+                raise SettingsError(
+                    "HUB_FALKORDB_URL must start with redis://, rediss:// or unix://"
+                )
+            values["falkordb_url"] = value
+        if (value := text("NEO4J_URI")) is not None:
+            if not value.startswith(("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://",
+                                     "bolt+ssc://")):  # fmt: skip
+                raise SettingsError("HUB_NEO4J_URI must be a neo4j:// or bolt:// URI")
+            values["neo4j_uri"] = value
+        for name in ("FALKORDB_PASSWORD", "NEO4J_PASSWORD"):
+            if (value := text(name)) is not None:
+                values[name.lower()] = Secret(value)
+        level = (text("LOG_LEVEL") or "info").lower()
+        if level not in {"debug", "info", "warning", "error"}:
+            raise SettingsError(
+                f"HUB_LOG_LEVEL must be debug, info, warning or error, not {level!r}"
+            )
+        values["log_level"] = level
+        settings = cls(**values)
+        if settings.neo4j_uri and settings.neo4j_password is None:
+            raise SettingsError("HUB_NEO4J_PASSWORD is required when HUB_NEO4J_URI is set")
+        return settings
+
+    @property
+    def backend(self) -> str:
+        return "neo4j" if self.neo4j_uri else "falkordb"
+
+    @property
+    def embedded(self) -> bool:
+        """True when the hub runs its own FalkorDB (nothing external configured)."""
+        return self.neo4j_uri is None and self.falkordb_url is None
+
+    @property
+    def embedded_dir(self) -> Path:
+        return (self.data_dir / "falkordb").resolve()
+
+    def with_(self, **changes: Any) -> "Settings":
+        return replace(self, **changes)

@@ -1,0 +1,21 @@
+"""The GraphQL schema. `schema/schema.graphql` is its printed SDL, kept current by a test."""
+
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+
+from schema.errors import CodedErrors
+from schema.extensions import RoundTripCounter
+from schema.query import Query
+from schema.types import TYPES
+
+schema = strawberry.Schema(
+    query=Query,
+    types=list(TYPES.values()),
+    extensions=[CodedErrors, RoundTripCounter],
+    config=StrawberryConfig(auto_camel_case=True),
+)
+
+
+def sdl() -> str:
+    """The schema as SDL text, as committed in schema/schema.graphql."""
+    return schema.as_str() + "\n"

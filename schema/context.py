@@ -1,0 +1,20 @@
+"""What every resolver gets: the store, this request's loaders, its id and its limits.
+
+A new Context (and so new DataLoaders with empty caches) is built for every request.
+"""
+
+from dataclasses import dataclass, field
+
+from graph.store import Store
+from schema.loaders import Loaders
+
+
+@dataclass(slots=True, kw_only=True)
+class Context:
+    store: Store
+    request_id: str
+    max_page_size: int = 100
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.store)

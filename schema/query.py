@@ -1,0 +1,258 @@
+"""The root Query: global node lookup, one connection per kind, and relationship questions."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from graph import model
+from graph.model import Kind
+from graph.records import NodeRecord
+from graph.store import NodeFilter
+from schema import arguments
+from schema.context import Context
+from schema.errors import BadUserInput, NodeNotFound
+from schema.paging import (
+    Connection,
+    Edge,
+    PageInfo,
+    decode_cursor,
+    decode_offset,
+    encode_cursor,
+    page_info,
+    page_size,
+)
+from schema.types import Institution, Network, Node, Person, Project, Reserve, Theme
+
+InstitutionKind = strawberry.enum(model.InstitutionKind)
+
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page size: 20 when omitted, at most the hub's maximum (100 by default)."
+    ),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(description="Continue after this cursor (`pageInfo.endCursor`)."),
+]
+Text = Annotated[
+    str | None,
+    strawberry.argument(
+        description='Only names containing this text; case- and accent-insensitive ("omana" finds "Omaña").'
+    ),
+]
+Country = Annotated[
+    str | None, strawberry.argument(description="ISO 3166-1 alpha-2 country code, e.g. ES.")
+]
+ThemeArg = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(description='A theme id ("Theme:wildfire" or "wildfire").'),
+]
+NetworkArg = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(description='A network id ("Network:wnmbr" or "wnmbr").'),
+]
+
+
+async def _existing(
+    info: Info[Context, None], argument: str, kind: Kind, value: str | None
+) -> str | None:
+    """The key of an existing node of `kind`; BAD_USER_INPUT when it does not exist."""
+    if value is None:
+        return None
+    key = arguments.key_of(argument, value, kind)
+    if await info.context.loaders.nodes[kind].load(key) is None:
+        raise BadUserInput(argument, f"there is no {kind} with id {value!r}")
+    return key
+
+
+async def _list(
+    info: Info[Context, None], kind: Kind, where: NodeFilter, first: int | None, after: str | None
+) -> Connection[Any]:
+    size = page_size(first, info.context.max_page_size)
+    after_key = decode_cursor("k", after)
+    store = info.context.store
+    page = await store.list_nodes(kind, where, size, after_key) if size else None
+    items: list[NodeRecord] = page.items if page else []
+    for record in items:  # later node(id:) lookups in this request need no round trip
+        info.context.loaders.nodes[kind].prime(record.id, record)
+    edges = [Edge(node=record, cursor=encode_cursor("k", record.id)) for record in items]
+
+    async def count() -> int:
+        return await store.count_nodes(kind, where)
+
+    return Connection(
+        edges=edges,  # type: ignore[arg-type]
+        page_info=page_info(
+            [e.cursor for e in edges],
+            has_next=page.has_next if page else False,
+            after=after,
+        ),
+        count=count,
+    )
+
+
+@strawberry.type(description="A person who shares projects with another, and what they share.")
+class CollaboratorEdge:
+    node: Person = strawberry.field(description="The collaborator.")
+    cursor: str
+    shared_projects: list[Project] = strawberry.field(
+        description="Projects both take part in (on the theme asked for, if any), by id."
+    )
+    shared_themes: list[Theme] = strawberry.field(description="Themes of those projects, by id.")
+
+    @strawberry.field(description="How many projects they share: the ranking key.")
+    def shared_project_count(self) -> int:
+        return len(self.shared_projects)
+
+
+@strawberry.type(description="Collaborators ranked by shared projects (most first), ties by id.")
+class CollaboratorConnection:
+    edges: list[CollaboratorEdge]
+    page_info: PageInfo
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="How many collaborators there are in all.")
+    async def total_count(self) -> int:
+        return await self.count()
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        description='Any node by its global id, e.g. "Reserve:ordino". Unknown ids are NOT_FOUND.'
+    )
+    async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
+        kind, key = arguments.node_id("id", id)
+        record = await info.context.loaders.nodes[kind].load(key)
+        if record is None:
+            raise NodeNotFound(f"no node with id {id!r}", argument="id")
+        return record  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="Several nodes by global id, in the order given; null where an id does not exist."
+    )
+    async def nodes(self, info: Info[Context, None], ids: list[strawberry.ID]) -> list[Node | None]:
+        if len(ids) > info.context.max_page_size:
+            raise BadUserInput("ids", f"at most {info.context.max_page_size} ids at once")
+        parsed = [arguments.node_id("ids", value) for value in ids]
+        found = await asyncio.gather(
+            *(info.context.loaders.nodes[k].load(key) for k, key in parsed)
+        )
+        return list(found)  # type: ignore[arg-type]
+
+    @strawberry.field(description="Biosphere reserves, ordered by id.")
+    async def reserves(
+        self, info: Info[Context, None], first: First = None, after: After = None,
+        text: Text = None, country: Country = None, theme: ThemeArg = None,
+        network: NetworkArg = None,
+    ) -> Connection[Reserve]:  # fmt: skip
+        where = NodeFilter(
+            text=arguments.text("text", text),
+            country=arguments.country("country", country),
+            theme=await _existing(info, "theme", Kind.THEME, theme),
+            network=await _existing(info, "network", Kind.NETWORK, network),
+        )
+        return await _list(info, Kind.RESERVE, where, first, after)
+
+    @strawberry.field(description="Institutions, ordered by id.")
+    async def institutions(
+        self, info: Info[Context, None], first: First = None, after: After = None,
+        text: Text = None, country: Country = None, network: NetworkArg = None,
+        kind: InstitutionKind | None = None,  # type: ignore[valid-type]
+    ) -> Connection[Institution]:  # fmt: skip
+        where = NodeFilter(
+            text=arguments.text("text", text),
+            country=arguments.country("country", country),
+            network=await _existing(info, "network", Kind.NETWORK, network),
+            institution_kind=kind.value if kind is not None else None,
+        )
+        return await _list(info, Kind.INSTITUTION, where, first, after)
+
+    @strawberry.field(
+        description="Projects, ordered by id. `country` is the country of a reserve the project is sited in."
+    )
+    async def projects(
+        self, info: Info[Context, None], first: First = None, after: After = None,
+        text: Text = None, country: Country = None, theme: ThemeArg = None,
+    ) -> Connection[Project]:  # fmt: skip
+        where = NodeFilter(
+            text=arguments.text("text", text),
+            country=arguments.country("country", country),
+            theme=await _existing(info, "theme", Kind.THEME, theme),
+        )
+        return await _list(info, Kind.PROJECT, where, first, after)
+
+    @strawberry.field(
+        description="People, ordered by id. `theme`: people in a project on that theme."
+    )
+    async def people(
+        self, info: Info[Context, None], first: First = None, after: After = None,
+        text: Text = None, country: Country = None, theme: ThemeArg = None,
+    ) -> Connection[Person]:  # fmt: skip
+        where = NodeFilter(
+            text=arguments.text("text", text),
+            country=arguments.country("country", country),
+            theme=await _existing(info, "theme", Kind.THEME, theme),
+        )
+        return await _list(info, Kind.PERSON, where, first, after)
+
+    @strawberry.field(description="The theme vocabulary, ordered by id.")
+    async def themes(
+        self, info: Info[Context, None], first: First = None, after: After = None, text: Text = None
+    ) -> Connection[Theme]:
+        return await _list(
+            info, Kind.THEME, NodeFilter(text=arguments.text("text", text)), first, after
+        )
+
+    @strawberry.field(description="Networks of reserves and institutions, ordered by id.")
+    async def networks(
+        self, info: Info[Context, None], first: First = None, after: After = None, text: Text = None
+    ) -> Connection[Network]:
+        return await _list(
+            info, Kind.NETWORK, NodeFilter(text=arguments.text("text", text)), first, after
+        )
+
+    @strawberry.field(
+        description="People who share a project with this person (only projects on `theme` if given), "
+        "ranked by the number of shared projects, then by id; each with the shared projects and themes."
+    )
+    async def collaborators(
+        self,
+        info: Info[Context, None],
+        person_id: Annotated[
+            strawberry.ID, strawberry.argument(description='e.g. "Person:demo-person-000001"')
+        ],
+        theme: ThemeArg = None,
+        first: First = None,
+        after: After = None,
+    ) -> CollaboratorConnection:
+        person = await _existing(info, "personId", Kind.PERSON, person_id)
+        if person is None:  # pragma: no cover - person_id is required
+            raise BadUserInput("personId", "is required")
+        theme_key = await _existing(info, "theme", Kind.THEME, theme)
+        size = page_size(first, info.context.max_page_size)
+        offset = decode_offset(after)
+        store = info.context.store
+        found = await store.collaborators(person, theme_key, size + 1, offset) if size else []
+        edges = [
+            CollaboratorEdge(
+                node=c.person,  # type: ignore[arg-type]
+                cursor=encode_cursor("o", offset + i),
+                shared_projects=c.shared_projects,  # type: ignore[arg-type]
+                shared_themes=c.shared_themes,  # type: ignore[arg-type]
+            )
+            for i, c in enumerate(found[:size])
+        ]
+
+        async def count() -> int:
+            return await store.count_collaborators(person, theme_key)
+
+        return CollaboratorConnection(
+            edges=edges,
+            page_info=page_info([e.cursor for e in edges], has_next=len(found) > size, after=after),
+            count=count,
+        )
