@@ -223,10 +223,11 @@ class EmbeddedFalkorDB:
         with contextlib.suppress(FileNotFoundError):
             sock.unlink()
         try:
-            self._process = subprocess.Popen(  # noqa: S603 - fixed binary and arguments
-                self._args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE, start_new_session=True,
-            )  # fmt: skip
+            with (self.directory / "falkordb.stderr").open("wb") as stderr:
+                self._process = subprocess.Popen(  # noqa: S603 - fixed binary and arguments
+                    self._args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                    stderr=stderr, start_new_session=True,
+                )  # fmt: skip
         except OSError as exc:
             raise EmbeddedError(f"cannot run {self._args[0]}: {exc.strerror or exc}") from exc
 
@@ -245,9 +246,7 @@ class EmbeddedFalkorDB:
 
     def _why_exited(self) -> str:
         assert self._process is not None
-        stderr = (
-            self._process.stderr.read().decode(errors="replace") if self._process.stderr else ""
-        )
+        stderr = (self.directory / "falkordb.stderr").read_text(errors="replace")
         lines = stderr.strip().splitlines()
         logfile = self.directory / "falkordb.log"
         if logfile.exists():
