@@ -10,7 +10,7 @@ from dataclasses import asdict
 from typing import Any, ClassVar
 
 from graph import cypher
-from graph.codec import from_stored, link_from_stored, to_row
+from graph.codec import fold, from_stored, link_from_stored, to_row
 from graph.model import RELATIONS, Kind, Relation, global_id
 from graph.records import (
     Collaborator,
@@ -26,7 +26,11 @@ _EXPORT_PAGE = 5000
 
 
 def _filter_params(where: NodeFilter) -> dict[str, Any]:
-    return asdict(where)
+    params = asdict(where)
+    if where.text is not None:
+        # NodeFilter promises case- and accent-insensitive text: match the folded copy.
+        params["text"] = fold(where.text)
+    return params
 
 
 class CypherStore(ABC):

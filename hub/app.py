@@ -1,8 +1,9 @@
 """The Starlette application: /graphql (with offline GraphiQL), /healthz, /readyz.
 
 Nothing connects at import: `create_app` builds routes and a lifespan, and the lifespan opens
-the store. With Neo4j configured but unreachable the hub still starts; /readyz says why it is
-not ready, queries answer UNAVAILABLE, and schema setup is retried until Neo4j answers.
+the store. With an external database (Neo4j or FalkorDB) configured but unreachable the hub
+still starts; /readyz says why it is not ready, queries answer UNAVAILABLE, and schema setup is
+retried until the database answers.
 """
 
 import asyncio
@@ -124,7 +125,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(_: Starlette) -> AsyncIterator[dict[str, Any]]:
         async with open_store(settings) as opened:
             hub = HubState(settings=settings, store=opened.store)
-            if settings.neo4j_uri:
+            if opened.embedded is None:  # an external database may not be up yet
                 hub.setup_task = asyncio.create_task(_setup_until_ready(hub))
             else:
                 await opened.store.setup()

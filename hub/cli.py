@@ -10,6 +10,7 @@ import errno
 import json
 import logging
 import os
+import signal
 import socket
 import sys
 import time
@@ -77,6 +78,9 @@ def serve(args: argparse.Namespace) -> int:
         os.environ[name] = str(value)
     print(f"hub: serving on http://{settings.host}:{settings.port}/graphql "
           f"({settings.backend}{', embedded' if embedded else ''})", file=sys.stderr)  # fmt: skip
+    # uvicorn re-raises the signal that stopped it once it has shut down; make SIGTERM an
+    # exception (as SIGINT already is) so that the embedded database is stopped cleanly below.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         uvicorn.run(
             "hub.app:create_app",
@@ -91,6 +95,10 @@ def serve(args: argparse.Namespace) -> int:
         if embedded is not None:
             embedded.stop()
     return 0
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 async def _prepare(settings: Settings, *, password: str | None, demo: bool) -> None:

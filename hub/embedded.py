@@ -100,6 +100,7 @@ class EmbeddedFalkorDB:
             return self._join_running()
         self._lock_file = lock
         try:
+            self._stop_orphan()
             self.endpoint = self._new_endpoint()
             self._args = self._command(self.endpoint)
             self._spawn()
@@ -178,6 +179,30 @@ class EmbeddedFalkorDB:
         raise EmbeddedError(
             f"another process holds {self.directory} but its database never answered"
         )
+
+    def _stop_orphan(self) -> None:
+        """Shut down a server left running by an owner that was killed (it held no lock).
+
+        Two servers must never write the same append-only file.
+        """
+        candidates = [Endpoint(f"unix://{self.directory / 'falkordb.sock'}", None)]
+        info_path = self.directory / "server.json"
+        if info_path.exists():
+            with contextlib.suppress(ValueError, KeyError):
+                info = json.loads(info_path.read_text())
+                candidates.append(Endpoint(info["url"], info.get("password")))
+        import redis
+
+        for endpoint in candidates:
+            if _ping(endpoint) not in (None, "loading"):
+                continue
+            log.warning("stopping an orphaned embedded database at %s", endpoint.url)
+            client = redis.Redis.from_url(endpoint.url, password=endpoint.password, socket_timeout=30)
+            with contextlib.closing(client), contextlib.suppress(redis.exceptions.ConnectionError):
+                client.shutdown()
+            deadline = time.monotonic() + 30
+            while _ping(endpoint) is None and time.monotonic() < deadline:
+                time.sleep(0.05)
 
     def _new_endpoint(self) -> Endpoint:
         sock = self.directory / "falkordb.sock"
