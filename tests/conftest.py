@@ -31,6 +31,14 @@ NEO4J_URI = os.environ.get("HUB_TEST_NEO4J_URI")
 NEO4J_SKIP = "Neo4j contract tests skipped: set HUB_TEST_NEO4J_URI (and HUB_TEST_NEO4J_PASSWORD)"
 
 
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    """Where tests leave artefacts to look at (screenshots): test-output/, or HUB_TEST_OUTPUT."""
+    path = Path(os.environ.get("HUB_TEST_OUTPUT", Path(__file__).parents[1] / "test-output"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 @pytest.fixture(autouse=True)
 def _isolate_hub_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests build their own Settings; a developer's HUB_* variables must not leak in."""
@@ -54,7 +62,9 @@ def falkordb_endpoint(falkordb_server: EmbeddedFalkorDB) -> Endpoint:
 
 
 def new_falkor_store(endpoint: Endpoint, graph: str | None = None) -> FalkorStore:
-    return FalkorStore(endpoint.url, password=endpoint.password, graph=graph or f"t_{uuid.uuid4().hex}")
+    return FalkorStore(
+        endpoint.url, password=endpoint.password, graph=graph or f"t_{uuid.uuid4().hex}"
+    )
 
 
 def new_neo4j_store() -> Neo4jStore:
@@ -70,10 +80,14 @@ def new_neo4j_store() -> Neo4jStore:
 @pytest.fixture(
     params=[
         "falkordb",
-        pytest.param("neo4j", marks=[pytest.mark.neo4j, pytest.mark.skipif(not NEO4J_URI, reason=NEO4J_SKIP)]),
+        pytest.param(
+            "neo4j", marks=[pytest.mark.neo4j, pytest.mark.skipif(not NEO4J_URI, reason=NEO4J_SKIP)]
+        ),
     ]
 )
-async def store(request: pytest.FixtureRequest, falkordb_endpoint: Endpoint) -> AsyncIterator[Store]:
+async def store(
+    request: pytest.FixtureRequest, falkordb_endpoint: Endpoint
+) -> AsyncIterator[Store]:
     """An empty graph with its schema set up, on one backend; removed afterwards."""
     if request.param == "falkordb":
         falkor = new_falkor_store(falkordb_endpoint)
@@ -144,9 +158,7 @@ async def run_server(settings: Settings) -> AsyncIterator[Hub]:
 
 
 def hub_settings(endpoint: Endpoint, graph: str, **changes: Any) -> Settings:
-    return Settings(
-        falkordb_url=endpoint.url, graph=graph, demo_on_empty=False, **changes
-    )
+    return Settings(falkordb_url=endpoint.url, graph=graph, demo_on_empty=False, **changes)
 
 
 @pytest.fixture(scope="session")
