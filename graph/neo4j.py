@@ -103,5 +103,6 @@ class Neo4jStore(CypherStore):
             await self._write(cypher.CREATE_KEY_INDEX[cypher.Backend.NEO4J][kind], {})
 
     async def explain(self, query: str, params: dict[str, Any]) -> str:
-        rows = await self._read("EXPLAIN " + query, params)
+        # A write transaction: EXPLAIN of a write statement must not meet a read-only session.
+        rows = await self._write("EXPLAIN " + query, params)
         return str(rows)

@@ -91,6 +91,7 @@ class EmbeddedFalkorDB:
 
     # --- lifecycle ------------------------------------------------------------------------------
     def start(self) -> Endpoint:
+        self._stopping.clear()
         self._prepare_directory()
         lock = (self.directory / "lock").open("a+")
         try:
