@@ -112,7 +112,7 @@ class FalkorStore(CypherStore):
     async def _command(self, *args: Any) -> Any:
         note_round_trip()
         with _translate(writing=False):
-            return await self._client.execute_command(*args)
+            return await self._client.execute_command(*args)  # type: ignore[no-untyped-call]
 
     async def ping(self) -> None:
         await self._command("PING")

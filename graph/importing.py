@@ -156,7 +156,8 @@ def _check(row: Any) -> _Node | _Link:
             raise _Rejected(f"unknown relationship type {row['rel']!r}") from None
         ends = []
         for end in ("from", "to"):
-            parsed = parse_global_id(row.get(end)) if isinstance(row.get(end), str) else None
+            value = row.get(end)
+            parsed = parse_global_id(value) if isinstance(value, str) else None
             if parsed is None:
                 raise _Rejected(f"{end} must be Kind:id, not {row.get(end)!r}")
             ends.append(parsed)

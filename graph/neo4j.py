@@ -6,12 +6,13 @@ secondaries on a cluster), writes in `execute_write` (retried on transient error
 commit is an unknown outcome, never reported as success.
 """
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, ClassVar, LiteralString, cast
+from typing import Any, ClassVar
 
 import neo4j
-from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, Query
+from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, unit_of_work
 from neo4j import exceptions as neo4j_errors
 
 from graph import cypher
@@ -44,8 +45,19 @@ def _translate() -> Iterator[None]:
         raise Unavailable(f"Neo4j is not reachable ({exc})") from exc
 
 
+@contextmanager
+def _bounded(seconds: float, *, writing: bool) -> Iterator[None]:
+    """The driver's retries can outlast the timeout; the caller's deadline is what counts."""
+    try:
+        yield
+    except TimeoutError as exc:
+        raise Unavailable(
+            f"Neo4j did not answer within {seconds:g} s", unknown_outcome=writing
+        ) from exc
+
+
 async def _collect(
-    tx: AsyncManagedTransaction, query: Query, params: dict[str, Any]
+    tx: AsyncManagedTransaction, query: str, params: dict[str, Any]
 ) -> list[dict[str, Any]]:
     result = await tx.run(query, params)
     return [record.data() async for record in result]
@@ -72,26 +84,27 @@ class Neo4jStore(CypherStore):
         )
         self._database = database
         self._timeout = timeout_ms / 1000
+        # The server cancels a transaction that runs longer than this.
+        self._work = unit_of_work(timeout=self._timeout)(_collect)
 
     async def close(self) -> None:
         await self._driver.close()
 
-    def _query(self, text: str) -> Query:
-        return Query(cast(LiteralString, text), timeout=self._timeout)
-
     async def _read(self, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         note_round_trip()
-        with _translate():
-            async with self._driver.session(
-                database=self._database, default_access_mode=neo4j.READ_ACCESS
-            ) as session:
-                return await session.execute_read(_collect, self._query(query), params)
+        with _translate(), _bounded(self._timeout, writing=False):
+            async with asyncio.timeout(self._timeout):
+                async with self._driver.session(
+                    database=self._database, default_access_mode=neo4j.READ_ACCESS
+                ) as session:
+                    return await session.execute_read(self._work, query, params)
 
     async def _write(self, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         note_round_trip()
-        with _translate():
-            async with self._driver.session(database=self._database) as session:
-                return await session.execute_write(_collect, self._query(query), params)
+        with _translate(), _bounded(self._timeout, writing=True):
+            async with asyncio.timeout(self._timeout):
+                async with self._driver.session(database=self._database) as session:
+                    return await session.execute_write(self._work, query, params)
 
     async def ping(self) -> None:
         note_round_trip()

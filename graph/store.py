@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from graph.model import Kind, Relation
 from graph.records import Collaborator, LinkPage, NodeRecord, Page
@@ -91,7 +91,7 @@ def note_round_trip() -> None:
 class Store(Protocol):
     """What every backend implements. See tests/store/ for the contract tests."""
 
-    backend: str
+    backend: ClassVar[str]
 
     async def setup(self) -> None:
         """Create constraints and indexes; idempotent, run at every start."""

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from graph.model import InstitutionKind, Kind
 
-KEY_PATTERN: Final = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")
+KEY_PATTERN: Final = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}\Z")
 
 Name = Annotated[str, Field(min_length=1, max_length=300)]
 Text = Annotated[str, Field(max_length=5000)]

@@ -198,7 +198,9 @@ class EmbeddedFalkorDB:
             if _ping(endpoint) not in (None, "loading"):
                 continue
             log.warning("stopping an orphaned embedded database at %s", endpoint.url)
-            client = redis.Redis.from_url(endpoint.url, password=endpoint.password, socket_timeout=30)
+            client = redis.Redis.from_url(
+                endpoint.url, password=endpoint.password, socket_timeout=30
+            )
             with contextlib.closing(client), contextlib.suppress(redis.exceptions.ConnectionError):
                 client.shutdown()
             deadline = time.monotonic() + 30

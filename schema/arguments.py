@@ -46,6 +46,9 @@ def text(argument: str, value: str | None) -> str | None:
     if value is None:
         return None
     folded = fold(value).strip()
+    if "\x00" in folded or any("\ud800" <= ch <= "\udfff" for ch in folded):
+        # The database cannot take these: without this check they are internal errors.
+        raise BadUserInput(argument, "contains a NUL character or an unpaired surrogate")
     if len(folded) > 200:
         raise BadUserInput(argument, "is longer than 200 characters")
     return folded or None

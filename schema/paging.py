@@ -8,6 +8,7 @@ from typing import Generic, TypeVar
 
 import strawberry
 
+from graph.validation import KEY_PATTERN
 from schema.errors import BadUserInput
 
 T = TypeVar("T")
@@ -36,6 +37,8 @@ def decode_cursor(prefix: str, cursor: str | None, argument: str = "after") -> s
         raise BadUserInput(argument, "is not a cursor this list gave out") from None
     found, sep, value = text.partition(":")
     if found != prefix or not sep or not value:
+        raise BadUserInput(argument, "is not a cursor this list gave out")
+    if prefix == "k" and not KEY_PATTERN.fullmatch(value):  # e.g. a NUL the database rejects
         raise BadUserInput(argument, "is not a cursor this list gave out")
     return value
 

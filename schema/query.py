@@ -85,7 +85,7 @@ async def _list(
         return await store.count_nodes(kind, where)
 
     return Connection(
-        edges=edges,  # type: ignore[arg-type]
+        edges=edges,
         page_info=page_info(
             [e.cursor for e in edges],
             has_next=page.has_next if page else False,

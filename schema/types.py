@@ -102,7 +102,7 @@ class Provenance(records.Provenance):
 )
 class Reserve(Node, records.ReserveRecord):
     id: strawberry.Private[str]
-    provenance: list[Provenance] = strawberry.field(
+    provenance: list[Provenance] = strawberry.field(  # type: ignore[assignment]
         description="The source of each imported fact (field, value, URL, note)."
     )
     is_type_of = _is(records.ReserveRecord)

@@ -7,7 +7,6 @@ a second path, e.g. paging through a list and comparing with its totalCount).
 from typing import Any
 
 import pytest
-
 from conftest import Hub
 
 # --- what small.jsonl holds, by kind ---------------------------------------------------------------
@@ -156,7 +155,13 @@ async def test_nodes_keeps_the_order_given_with_null_for_unknown_ids(small_hub: 
         "Theme:water", None, "Reserve:ordino", "Person:ana", "Network:wnmbr", "Reserve:ordino", None
     ]  # fmt: skip
     assert [n and n["__typename"] for n in found] == [
-        "Theme", None, "Reserve", "Person", "Network", "Reserve", None
+        "Theme",
+        None,
+        "Reserve",
+        "Person",
+        "Network",
+        "Reserve",
+        None,
     ]
 
 
@@ -401,7 +406,11 @@ async def test_relationship_pages_by_first_and_after(small_hub: Hub) -> None:
         if not conn["pageInfo"]["hasNextPage"]:
             break
         after = conn["pageInfo"]["endCursor"]
-    assert seen == [("p-fire", ["researcher"]), ("p-glacier", ["lead"]), ("p-water", ["researcher"])]
+    assert seen == [
+        ("p-fire", ["researcher"]),
+        ("p-glacier", ["lead"]),
+        ("p-water", ["researcher"]),
+    ]
 
 
 async def test_relationship_pages_are_per_parent_when_asked_on_a_list(small_hub: Hub) -> None:
@@ -423,13 +432,13 @@ async def test_relationship_pages_are_per_parent_when_asked_on_a_list(small_hub:
         "p-tourism": (["dmitri"], 1, False),
         "p-water": (["ana", "bo"], 2, False),
     }
-    # The cursor after "bo" continues every list that has more.
+    # A cursor is a key: the cursor after "bo" gives each list's participants after "bo".
     cursor = data[0]["participants"]["pageInfo"]["endCursor"]
     rest = ok(await small_hub.graphql(query, after=cursor))["projects"]["nodes"]
     assert {p["key"]: [e["node"]["key"] for e in p["participants"]["edges"]] for p in rest} == {
         "p-fire": ["dmitri"],
         "p-glacier": ["chloe"],
-        "p-tourism": [],
+        "p-tourism": ["dmitri"],
         "p-water": [],
     }
 
@@ -474,7 +483,11 @@ async def test_collaborators_are_ranked_by_shared_projects_then_by_id(small_hub:
     ]
     assert conn["totalCount"] == 3
     assert conn["pageInfo"]["hasNextPage"] is False
-    assert [e["node"]["id"] for e in conn["edges"]] == ["Person:bo", "Person:chloe", "Person:dmitri"]
+    assert [e["node"]["id"] for e in conn["edges"]] == [
+        "Person:bo",
+        "Person:chloe",
+        "Person:dmitri",
+    ]
 
 
 async def test_collaborators_accept_a_bare_person_key(small_hub: Hub) -> None:
@@ -486,8 +499,6 @@ async def test_collaborators_accept_a_bare_person_key(small_hub: Hub) -> None:
     ("person", "theme", "expected"),
     [
         # p-glacier and p-water address water; ana shares both with bo and p-glacier with chloe.
-        # (tests/data/README.md lists only bo here, but chloe is in p-glacier, which addresses
-        # water too.)
         ("Person:ana", "Theme:water", [("bo", 2, ["p-glacier", "p-water"], ["glacier", "water"]),
                                        ("chloe", 1, ["p-glacier"], ["glacier", "water"])]),
         ("Person:ana", "wildfire", [("bo", 1, ["p-fire"], ["wildfire"]),
