@@ -4,12 +4,14 @@ A backend supplies `_read` and `_write` (one round trip each, rows as dicts) and
 schema setup; everything else, including the shape of every answer, is written once here.
 """
 
-from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict
 from typing import Any, ClassVar
 
 from graph import cypher
+from graph._analytics import AnalyticsMixin
+from graph._paths import PathsMixin
+from graph._search import SearchMixin
 from graph.codec import fold, from_stored, link_from_stored, to_row
 from graph.model import RELATIONS, Kind, Relation, global_id
 from graph.records import (
@@ -33,14 +35,10 @@ def _filter_params(where: NodeFilter) -> dict[str, Any]:
     return params
 
 
-class CypherStore(ABC):
+class CypherStore(PathsMixin, SearchMixin, AnalyticsMixin):
+    """Backends subclass this and supply `_read`/`_write` (see graph._runner.Runner)."""
+
     backend: ClassVar[str]
-
-    @abstractmethod
-    async def _read(self, query: str, params: dict[str, Any]) -> list[dict[str, Any]]: ...
-
-    @abstractmethod
-    async def _write(self, query: str, params: dict[str, Any]) -> list[dict[str, Any]]: ...
 
     async def ping(self) -> None:
         await self._read(cypher.PING, {})

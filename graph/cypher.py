@@ -174,21 +174,35 @@ EXPORT_LINKS: Final[dict[Relation, str]] = {
 PING: Final = "RETURN 1 AS ok"
 
 
-def all_statements() -> dict[str, str]:
-    """Every statement by a readable name, for the syntax test."""
-    out: dict[str, str] = {"COUNT_NODES_BY_KIND": COUNT_NODES_BY_KIND, "PING": PING}
-    for kind in Kind:
-        out[f"MATCH_NODES_BY_KEY[{kind}]"] = MATCH_NODES_BY_KEY[kind]
-        out[f"MATCH_EXISTING_KEYS[{kind}]"] = MATCH_EXISTING_KEYS[kind]
-        out[f"LIST_NODES[{kind}]"] = LIST_NODES[kind]
-        out[f"COUNT_NODES[{kind}]"] = COUNT_NODES[kind]
-    for (rel, direction), text in MATCH_LINKS.items():
-        out[f"MATCH_LINKS[{rel.name},{direction}]"] = text
-    for rel, text in EXPORT_LINKS.items():
-        out[f"EXPORT_LINKS[{rel.name}]"] = text
-        out[f"MATCH_EXISTING_LINKS[{rel.name}]"] = MATCH_EXISTING_LINKS[rel]
-    out["MATCH_COLLABORATORS"] = MATCH_COLLABORATORS
-    out["COUNT_COLLABORATORS"] = COUNT_COLLABORATORS
-    out["WRITE_BATCH"] = WRITE_BATCH
-    out["DELETE_SOME_NODES"] = DELETE_SOME_NODES
+def all_statements() -> dict[str, tuple[Backend | None, str]]:
+    """Every statement of this module by a readable name, with the backend it is for (None: both).
+
+    Collected from the module's `Final` constants, so a new statement is checked by
+    tests/store/test_cypher.py without registering it. NODE_FILTER holds fragments, not
+    statements; schema DDL (CREATE_*) cannot be explained and runs in every test's setup().
+    """
+    out: dict[str, tuple[Backend | None, str]] = {}
+
+    def add(name: str, value: object, backend: Backend | None) -> None:
+        if isinstance(value, str):
+            out[name] = (backend, value)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, Backend):
+                    add(f"{name}[{key}]", item, key)
+                else:
+                    label = (
+                        key.name
+                        if isinstance(key, Relation)
+                        else (
+                            ",".join(str(getattr(k, "name", k)) for k in key)
+                            if isinstance(key, tuple)
+                            else str(key)
+                        )
+                    )
+                    add(f"{name}[{label}]", item, backend)
+
+    for name in __annotations__:
+        if name != "NODE_FILTER" and not name.startswith("CREATE_"):
+            add(name, globals()[name], None)
     return out

@@ -2,11 +2,15 @@
 
 import strawberry
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 
 from schema.errors import CodedErrors
 from schema.extensions import RoundTripCounter
-from schema.query import Query
+from schema.query import NodeQuery
 from schema.types import TYPES
+
+# Each module of questions contributes its own root fields; add new ones to this tuple.
+Query = merge_types("Query", (NodeQuery,))
 
 schema = strawberry.Schema(
     query=Query,

@@ -121,7 +121,7 @@ class CollaboratorConnection:
 
 
 @strawberry.type
-class Query:
+class NodeQuery:
     @strawberry.field(
         description='Any node by its global id, e.g. "Reserve:ordino". Unknown ids are NOT_FOUND.'
     )
