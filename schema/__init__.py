@@ -7,14 +7,14 @@ from strawberry.tools import merge_types
 from schema.errors import CodedErrors
 from schema.extensions import RoundTripCounter
 from schema.query import NodeQuery
-from schema.types import TYPES
+from schema.types import TYPES, NodeKind
 
 # Each module of questions contributes its own root fields; add new ones to this tuple.
 Query = merge_types("Query", (NodeQuery,))
 
 schema = strawberry.Schema(
     query=Query,
-    types=list(TYPES.values()),
+    types=[*TYPES.values(), NodeKind],
     extensions=[CodedErrors, RoundTripCounter],
     config=StrawberryConfig(auto_camel_case=True),
 )

@@ -24,6 +24,11 @@ from schema.paging import (
 )
 
 
+NodeKind = strawberry.enum(
+    Kind, name="Kind", description="The kinds of node in the graph (RESERVE, INSTITUTION, ...)."
+)
+
+
 @strawberry.interface(description="An object with a global id, fetchable with `node(id:)`.")
 class Node:
     @strawberry.field(
@@ -191,7 +196,7 @@ class Network(Node, records.NetworkRecord):
                            "Member institutions, with `since`.")  # fmt: skip
 
 
-TYPES: dict[Kind, type] = {
+TYPES: dict[Kind, type] = {  # also registers NodeKind: see schema/__init__.py
     Kind.RESERVE: Reserve,
     Kind.INSTITUTION: Institution,
     Kind.PROJECT: Project,
