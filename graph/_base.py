@@ -6,7 +6,7 @@ schema setup; everything else, including the shape of every answer, is written o
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from graph import cypher
 from graph._analytics import AnalyticsMixin
@@ -19,12 +19,21 @@ from graph.records import (
     LinkPage,
     NodeRecord,
     Page,
+    PersonRecord,
     ProjectRecord,
     ThemeRecord,
 )
-from graph.store import Direction, ImportBatch, NodeFilter
+from graph.store import CollaborationLink, Direction, ImportBatch, NodeFilter
 
 _EXPORT_PAGE = 5000
+
+
+def _via_params(via: frozenset[CollaborationLink]) -> dict[str, bool]:
+    return {f"by_{link}": link in via for link in CollaborationLink}
+
+
+def _records(kind: Kind, rows: list[dict[str, Any]]) -> list[Any]:
+    return sorted((from_stored(kind, row) for row in rows), key=lambda record: record.id)
 
 
 def _filter_params(where: NodeFilter) -> dict[str, Any]:
@@ -94,34 +103,42 @@ class CypherStore(PathsMixin, SearchMixin, AnalyticsMixin):
         return [pages.get(key, empty) for key in keys]
 
     async def collaborators(
-        self, person: str, theme: str | None, first: int, offset: int
+        self,
+        person: str,
+        theme: str | None,
+        via: frozenset[CollaborationLink],
+        first: int,
+        offset: int,
     ) -> list[Collaborator]:
-        params = {"person": person, "theme": theme, "offset": offset, "limit": first}
+        params = _via_params(via) | {
+            "person": person, "theme": theme, "offset": offset, "limit": first,
+        }  # fmt: skip
         rows = await self._read(cypher.MATCH_COLLABORATORS, params)
         result = []
         for row in rows:
             projects: list[ProjectRecord] = []
             themes: dict[str, ThemeRecord] = {}
             for item in sorted(row["projects"], key=lambda item: item["project"]["id"]):
-                project = from_stored(Kind.PROJECT, item["project"])
-                assert isinstance(project, ProjectRecord)
-                projects.append(project)
+                projects.append(cast(ProjectRecord, from_stored(Kind.PROJECT, item["project"])))
                 for theme_props in item["themes"]:
-                    theme_record = from_stored(Kind.THEME, theme_props)
-                    assert isinstance(theme_record, ThemeRecord)
+                    theme_record = cast(ThemeRecord, from_stored(Kind.THEME, theme_props))
                     themes[theme_record.id] = theme_record
-            person_record = from_stored(Kind.PERSON, row["person"])
             result.append(
                 Collaborator(
-                    person=person_record,  # type: ignore[arg-type]
+                    person=cast(PersonRecord, from_stored(Kind.PERSON, row["person"])),
                     shared_projects=projects,
                     shared_themes=[themes[k] for k in sorted(themes)],
+                    shared_institutions=_records(Kind.INSTITUTION, row["institutions"]),
+                    shared_reserves=_records(Kind.RESERVE, row["reserves"]),
                 )
             )
         return result
 
-    async def count_collaborators(self, person: str, theme: str | None) -> int:
-        rows = await self._read(cypher.COUNT_COLLABORATORS, {"person": person, "theme": theme})
+    async def count_collaborators(
+        self, person: str, theme: str | None, via: frozenset[CollaborationLink]
+    ) -> int:
+        params = _via_params(via) | {"person": person, "theme": theme}
+        rows = await self._read(cypher.COUNT_COLLABORATORS, params)
         return int(rows[0]["total"]) if rows else 0
 
     async def existing_keys(self, kind: Kind, keys: Sequence[str]) -> set[str]:

@@ -98,29 +98,49 @@ MATCH_LINKS: Final[dict[tuple[Relation, Direction], str]] = {
     for direction in Direction
 }
 
-# People who share a project with $person (only projects on $theme when given), most shared
-# projects first; ties by key so pages are stable.
-MATCH_COLLABORATORS: Final = (
-    "MATCH (me:Person {id: $person})-[:PARTICIPATES_IN]->(pr:Project)"
-    "<-[:PARTICIPATES_IN]-(other:Person) "
-    "WHERE other.id <> me.id AND ($theme IS NULL OR (pr)-[:ADDRESSES]->(:Theme {id: $theme})) "
-    "WITH other, collect(DISTINCT pr) AS projects "
-    "WITH other, projects, size(projects) AS shared "
-    "ORDER BY shared DESC, other.id SKIP $offset LIMIT $limit "
-    "UNWIND projects AS pr "
-    "OPTIONAL MATCH (pr)-[:ADDRESSES]->(t:Theme) "
-    "WITH other, shared, pr, collect(t {.*}) AS themes "
-    "RETURN other.id AS key, other {.*} AS person, shared, "
-    "collect({project: pr {.*}, themes: themes}) AS projects "
-    "ORDER BY shared DESC, key"
+# People linked to $person through a shared project, institution (both affiliated) or reserve
+# (both work there), each kind switched on by $by_project/$by_institution/$by_reserve. With
+# $theme, shared projects must address it and colleagues must work on it (a project on it).
+# Ranked by the number of shared things, then shared projects, then key, so pages are stable.
+_COLLABORATION_LINKS = (
+    "MATCH (me:Person {id: $person}) "
+    "CALL { "
+    "WITH me MATCH (me)-[:PARTICIPATES_IN]->(x:Project)<-[:PARTICIPATES_IN]-(other:Person) "
+    "WHERE $by_project AND other.id <> me.id "
+    "AND ($theme IS NULL OR (x)-[:ADDRESSES]->(:Theme {id: $theme})) "
+    "RETURN other, 'project' AS via, x "
+    "UNION "
+    "WITH me MATCH (me)-[:AFFILIATED_WITH]->(x:Institution)<-[:AFFILIATED_WITH]-(other:Person) "
+    "WHERE $by_institution AND other.id <> me.id "
+    "AND ($theme IS NULL OR (other)-[:PARTICIPATES_IN]->(:Project)-[:ADDRESSES]->(:Theme {id: $theme})) "
+    "RETURN other, 'institution' AS via, x "
+    "UNION "
+    "WITH me MATCH (me)-[:WORKS_AT]->(x:Reserve)<-[:WORKS_AT]-(other:Person) "
+    "WHERE $by_reserve AND other.id <> me.id "
+    "AND ($theme IS NULL OR (other)-[:PARTICIPATES_IN]->(:Project)-[:ADDRESSES]->(:Theme {id: $theme})) "
+    "RETURN other, 'reserve' AS via, x "
+    "} "
 )
 
-COUNT_COLLABORATORS: Final = (
-    "MATCH (me:Person {id: $person})-[:PARTICIPATES_IN]->(pr:Project)"
-    "<-[:PARTICIPATES_IN]-(other:Person) "
-    "WHERE other.id <> me.id AND ($theme IS NULL OR (pr)-[:ADDRESSES]->(:Theme {id: $theme})) "
-    "RETURN count(DISTINCT other) AS total"
+MATCH_COLLABORATORS: Final = (
+    _COLLABORATION_LINKS
+    + "WITH other, collect(DISTINCT CASE WHEN via = 'project' THEN x END) AS projects, "
+    "collect(DISTINCT CASE WHEN via = 'institution' THEN x END) AS institutions, "
+    "collect(DISTINCT CASE WHEN via = 'reserve' THEN x END) AS reserves "
+    "WITH other, projects, institutions, reserves, "
+    "size(projects) + size(institutions) + size(reserves) AS total, size(projects) AS shared "
+    "ORDER BY total DESC, shared DESC, other.id SKIP $offset LIMIT $limit "
+    "UNWIND CASE WHEN shared = 0 THEN [null] ELSE projects END AS pr "
+    "OPTIONAL MATCH (pr)-[:ADDRESSES]->(t:Theme) "
+    "WITH other, total, shared, institutions, reserves, pr, collect(t {.*}) AS themes "
+    "WITH other, total, shared, institutions, reserves, "
+    "collect(CASE WHEN pr IS NULL THEN NULL ELSE {project: pr {.*}, themes: themes} END) AS projects "
+    "RETURN other.id AS key, other {.*} AS person, total, shared, projects, "
+    "[i IN institutions | i {.*}] AS institutions, [r IN reserves | r {.*}] AS reserves "
+    "ORDER BY total DESC, shared DESC, key"
 )
+
+COUNT_COLLABORATORS: Final = _COLLABORATION_LINKS + "RETURN count(DISTINCT other) AS total"
 
 
 MATCH_EXISTING_LINKS: Final[dict[Relation, str]] = {

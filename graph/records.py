@@ -138,6 +138,8 @@ class Collaborator:
     person: PersonRecord
     shared_projects: list[ProjectRecord]
     shared_themes: list[ThemeRecord]
+    shared_institutions: list[InstitutionRecord] = field(default_factory=list)
+    shared_reserves: list[ReserveRecord] = field(default_factory=list)
 
 
 @dataclass(slots=True, kw_only=True)

@@ -19,6 +19,14 @@ from graph.model import Kind, Relation
 from graph.records import Collaborator, LinkPage, NodeRecord, Page
 
 
+class CollaborationLink(StrEnum):
+    """What two collaborators share: a project, an institution (both affiliated), a reserve."""
+
+    PROJECT = "project"
+    INSTITUTION = "institution"
+    RESERVE = "reserve"
+
+
 class Direction(StrEnum):
     """Which way a relationship is walked from the node we start at."""
 
@@ -125,11 +133,19 @@ class Store(Protocol):
         """For each start node, a page of neighbours through `relation`, ordered by key."""
 
     async def collaborators(
-        self, person: str, theme: str | None, first: int, offset: int
+        self,
+        person: str,
+        theme: str | None,
+        via: frozenset[CollaborationLink],
+        first: int,
+        offset: int,
     ) -> list[Collaborator]:
-        """People sharing a project with `person`, most shared projects first, then by key."""
+        """People sharing something in `via` with `person`: most shared things first, then
+        most shared projects, then by key."""
 
-    async def count_collaborators(self, person: str, theme: str | None) -> int: ...
+    async def count_collaborators(
+        self, person: str, theme: str | None, via: frozenset[CollaborationLink]
+    ) -> int: ...
 
     async def existing_keys(self, kind: Kind, keys: Sequence[str]) -> set[str]:
         """Which of these keys exist for this kind."""

@@ -4,13 +4,14 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.collaborators import CollaborationQuery
 from schema.errors import CodedErrors
 from schema.extensions import RoundTripCounter
 from schema.query import NodeQuery
 from schema.types import TYPES, NodeKind
 
 # Each module of questions contributes its own root fields; add new ones to this tuple.
-Query = merge_types("Query", (NodeQuery,))
+Query = merge_types("Query", (NodeQuery, CollaborationQuery))
 
 schema = strawberry.Schema(
     query=Query,

@@ -1,7 +1,6 @@
 """The root Query: global node lookup, one connection per kind, and relationship questions."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import strawberry
@@ -17,9 +16,7 @@ from schema.errors import BadUserInput, NodeNotFound
 from schema.paging import (
     Connection,
     Edge,
-    PageInfo,
     decode_cursor,
-    decode_offset,
     encode_cursor,
     page_info,
     page_size,
@@ -57,7 +54,7 @@ NetworkArg = Annotated[
 ]
 
 
-async def _existing(
+async def existing(
     info: Info[Context, None], argument: str, kind: Kind, value: str | None
 ) -> str | None:
     """The key of an existing node of `kind`; BAD_USER_INPUT when it does not exist."""
@@ -95,31 +92,6 @@ async def _list(
     )
 
 
-@strawberry.type(description="A person who shares projects with another, and what they share.")
-class CollaboratorEdge:
-    node: Person = strawberry.field(description="The collaborator.")
-    cursor: str
-    shared_projects: list[Project] = strawberry.field(
-        description="Projects both take part in (on the theme asked for, if any), by id."
-    )
-    shared_themes: list[Theme] = strawberry.field(description="Themes of those projects, by id.")
-
-    @strawberry.field(description="How many projects they share: the ranking key.")
-    def shared_project_count(self) -> int:
-        return len(self.shared_projects)
-
-
-@strawberry.type(description="Collaborators ranked by shared projects (most first), ties by id.")
-class CollaboratorConnection:
-    edges: list[CollaboratorEdge]
-    page_info: PageInfo
-    count: strawberry.Private[Callable[[], Awaitable[int]]]
-
-    @strawberry.field(description="How many collaborators there are in all.")
-    async def total_count(self) -> int:
-        return await self.count()
-
-
 @strawberry.type
 class NodeQuery:
     @strawberry.field(
@@ -153,8 +125,8 @@ class NodeQuery:
         where = NodeFilter(
             text=arguments.text("text", text),
             country=arguments.country("country", country),
-            theme=await _existing(info, "theme", Kind.THEME, theme),
-            network=await _existing(info, "network", Kind.NETWORK, network),
+            theme=await existing(info, "theme", Kind.THEME, theme),
+            network=await existing(info, "network", Kind.NETWORK, network),
         )
         return await _list(info, Kind.RESERVE, where, first, after)
 
@@ -167,7 +139,7 @@ class NodeQuery:
         where = NodeFilter(
             text=arguments.text("text", text),
             country=arguments.country("country", country),
-            network=await _existing(info, "network", Kind.NETWORK, network),
+            network=await existing(info, "network", Kind.NETWORK, network),
             institution_kind=kind.value if kind is not None else None,
         )
         return await _list(info, Kind.INSTITUTION, where, first, after)
@@ -182,7 +154,7 @@ class NodeQuery:
         where = NodeFilter(
             text=arguments.text("text", text),
             country=arguments.country("country", country),
-            theme=await _existing(info, "theme", Kind.THEME, theme),
+            theme=await existing(info, "theme", Kind.THEME, theme),
         )
         return await _list(info, Kind.PROJECT, where, first, after)
 
@@ -196,7 +168,7 @@ class NodeQuery:
         where = NodeFilter(
             text=arguments.text("text", text),
             country=arguments.country("country", country),
-            theme=await _existing(info, "theme", Kind.THEME, theme),
+            theme=await existing(info, "theme", Kind.THEME, theme),
         )
         return await _list(info, Kind.PERSON, where, first, after)
 
@@ -214,45 +186,4 @@ class NodeQuery:
     ) -> Connection[Network]:
         return await _list(
             info, Kind.NETWORK, NodeFilter(text=arguments.text("text", text)), first, after
-        )
-
-    @strawberry.field(
-        description="People who share a project with this person (only projects on `theme` if given), "
-        "ranked by the number of shared projects, then by id; each with the shared projects and themes."
-    )
-    async def collaborators(
-        self,
-        info: Info[Context, None],
-        person_id: Annotated[
-            strawberry.ID, strawberry.argument(description='e.g. "Person:demo-person-000001"')
-        ],
-        theme: ThemeArg = None,
-        first: First = None,
-        after: After = None,
-    ) -> CollaboratorConnection:
-        person = await _existing(info, "personId", Kind.PERSON, person_id)
-        if person is None:  # pragma: no cover - person_id is required
-            raise BadUserInput("personId", "is required")
-        theme_key = await _existing(info, "theme", Kind.THEME, theme)
-        size = page_size(first, info.context.max_page_size)
-        offset = decode_offset(after)
-        store = info.context.store
-        found = await store.collaborators(person, theme_key, size + 1, offset) if size else []
-        edges = [
-            CollaboratorEdge(
-                node=c.person,  # type: ignore[arg-type]
-                cursor=encode_cursor("o", offset + i),
-                shared_projects=c.shared_projects,  # type: ignore[arg-type]
-                shared_themes=c.shared_themes,  # type: ignore[arg-type]
-            )
-            for i, c in enumerate(found[:size])
-        ]
-
-        async def count() -> int:
-            return await store.count_collaborators(person, theme_key)
-
-        return CollaboratorConnection(
-            edges=edges,
-            page_info=page_info([e.cursor for e in edges], has_next=len(found) > size, after=after),
-            count=count,
         )

@@ -23,7 +23,6 @@ from schema.paging import (
     page_size,
 )
 
-
 NodeKind = strawberry.enum(
     Kind, name="Kind", description="The kinds of node in the graph (RESERVE, INSTITUTION, ...)."
 )
