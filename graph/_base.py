@@ -10,6 +10,7 @@ from typing import Any, ClassVar, cast
 
 from graph import cypher
 from graph._analytics import AnalyticsMixin
+from graph._insights import InsightsMixin
 from graph._paths import PathsMixin
 from graph._search import SearchMixin
 from graph.codec import fold, from_stored, link_from_stored, to_row
@@ -44,7 +45,7 @@ def _filter_params(where: NodeFilter) -> dict[str, Any]:
     return params
 
 
-class CypherStore(PathsMixin, SearchMixin, AnalyticsMixin):
+class CypherStore(PathsMixin, SearchMixin, AnalyticsMixin, InsightsMixin):
     """Backends subclass this and supply `_read`/`_write` (see graph._runner.Runner)."""
 
     backend: ClassVar[str]

@@ -3,14 +3,17 @@
 Stored values are strings, numbers, booleans and lists of those, which both engines keep
 exactly. Dates are ISO strings (they sort correctly and need no engine temporal type);
 a reserve's provenance list is one JSON string. Each node also carries `search_text`, a
-folded copy of its title for case- and accent-insensitive matching.
+folded copy of its title for case- and accent-insensitive matching, and the two properties
+the full-text indexes cover (`search_title`, `search_body`): the words of its title and of its
+description, folded and split exactly as `search` splits the words it is asked for.
 """
 
 import dataclasses
 import datetime
 import json
+import re
 import unicodedata
-from typing import Any
+from typing import Any, Final
 
 from graph.model import SEARCH_PROPERTY, TITLE_PROPERTY, Kind
 from graph.records import RECORD_TYPES, Link, NodeRecord, Provenance
@@ -26,6 +29,41 @@ def fold(text: str) -> str:
     """Lower case without accents: "Omaña" -> "omana". Scripts without accents pass through."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+# --- full-text search (issue 3) ---------------------------------------------------------------
+# What the full-text indexes cover: the title and, where a kind has one, its longer text.
+FULLTEXT_TITLE: Final = "search_title"
+FULLTEXT_BODY: Final = "search_body"
+BODY_PROPERTY: Final[dict[Kind, str]] = {
+    Kind.PROJECT: "description",
+    Kind.THEME: "definition",
+    Kind.NETWORK: "description",
+}
+
+# Han ideographs and kana are written without spaces: each one is a word of its own (as
+# Lucene's standard tokenizer does), so that part of a Chinese name finds the whole.
+_IDEOGRAPHS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_TERM = re.compile(f"[{_IDEOGRAPHS}]|[^\\W_{_IDEOGRAPHS}]+")
+_IDEOGRAPH = re.compile(f"[{_IDEOGRAPHS}]")
+
+
+def search_terms(text: str) -> list[str]:
+    """The words of a text as the full-text indexes see them: folded letters and digits only.
+
+    Punctuation and every operator of the engines' query languages (- | @ ( ) " * : ~ ...)
+    separate words and never survive, so user text built from these words cannot change a query.
+    """
+    return _TERM.findall(fold(text))
+
+
+def is_ideograph(term: str) -> bool:
+    return _IDEOGRAPH.fullmatch(term) is not None
+
+
+def searchable(text: str) -> str:
+    """The stored, indexed form of a text: its search terms separated by single spaces."""
+    return " ".join(search_terms(text))
 
 
 def record_fields(kind: Kind) -> frozenset[str]:
@@ -47,6 +85,10 @@ def to_stored(kind: Kind, props: dict[str, Any]) -> dict[str, Any]:
     title = props.get(TITLE_PROPERTY[kind])
     if isinstance(title, str):
         stored[SEARCH_PROPERTY] = fold(title)
+        stored[FULLTEXT_TITLE] = searchable(title)
+    body = props.get(BODY_PROPERTY[kind]) if kind in BODY_PROPERTY else None
+    if isinstance(body, str):
+        stored[FULLTEXT_BODY] = searchable(body)
     return stored
 
 

@@ -135,6 +135,13 @@ class FalkorStore(CypherStore):
             except redis_errors.ResponseError as exc:
                 if "already exists" not in str(exc):
                     raise
+        for statement in cypher.CREATE_FULLTEXT_INDEX[cypher.Backend.FALKORDB]:
+            try:  # one full-text index per label (search, issue 3)
+                await self._write(statement, {})
+                created = True
+            except redis_errors.ResponseError as exc:
+                if "already indexed" not in str(exc):
+                    raise
         if created:
             await self.after_bulk_write()
 

@@ -114,6 +114,8 @@ class Neo4jStore(CypherStore):
     async def setup(self) -> None:
         for kind in Kind:
             await self._write(cypher.CREATE_KEY_INDEX[cypher.Backend.NEO4J][kind], {})
+        for statement in cypher.CREATE_FULLTEXT_INDEX[cypher.Backend.NEO4J]:
+            await self._write(statement, {})  # IF NOT EXISTS (search, issue 3)
 
     async def explain(self, query: str, params: dict[str, Any]) -> str:
         # A write transaction: EXPLAIN of a write statement must not meet a read-only session.

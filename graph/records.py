@@ -157,3 +157,151 @@ class ImportReport:
 class Rejection:
     line: int
     reason: str
+
+
+# --- paths (issue 3: connection, potentialPartners) ---------------------------------------------
+@dataclass(slots=True, kw_only=True)
+class PathStepRecord:
+    """One relationship of a path, as stored: its type, its source and target global ids."""
+
+    type: str  # a graph.model.RelType value
+    source: str  # global id, e.g. "Person:ana"
+    target: str
+    roles: list[str] = field(default_factory=list)
+    since: datetime.date | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class PathRecord:
+    """Nodes from the start to the end, and the relationship between each consecutive pair."""
+
+    nodes: list[NodeRecord]
+    relationships: list[PathStepRecord]
+
+
+@dataclass(slots=True, kw_only=True)
+class PathSearch:
+    """The answer to a shortest-path question; `missing` names the ends that do not exist."""
+
+    paths: list[PathRecord] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True, kw_only=True)
+class PartnerReasonRecord:
+    kind: str  # COMMON_COLLABORATOR | SHARED_INSTITUTION | SHARED_RESERVE | SHARED_THEME
+    count: int
+    nodes: list[NodeRecord]  # at most 5, by id
+
+
+@dataclass(slots=True, kw_only=True)
+class PartnerSuggestionRecord:
+    person: PersonRecord
+    score: float
+    reasons: list[PartnerReasonRecord]
+    path: PathRecord | None = None
+
+
+# --- search and geography (issue 3: search, reservesNear) ---------------------------------------
+@dataclass(slots=True, kw_only=True)
+class SearchHit:
+    """A node found by full-text search, with the engine's relevance score (higher is better)."""
+
+    node: NodeRecord
+    score: float
+
+
+@dataclass(slots=True, kw_only=True)
+class ReserveDistance:
+    """A reserve and its great-circle distance in kilometres from the point asked about."""
+
+    reserve: ReserveRecord
+    distance_km: float
+
+
+# --- analytics: figures and network drawing (issue 3: network, exportNetwork, stats) ----------
+@dataclass(slots=True, kw_only=True)
+class GraphFilter:
+    """The part of the graph a drawing, an export or the figures are about (see schema/analytics.py
+    for the exact semantics). None means "no condition"; keys are bare node keys."""
+
+    themes: list[str] | None = None
+    countries: list[str] | None = None
+    networks: list[str] | None = None
+    kinds: list[Kind] | None = None
+    since: int | None = None
+
+    @property
+    def whole(self) -> bool:
+        """No scope condition: the whole graph (`kinds` only filters what is returned)."""
+        conditions = (self.themes, self.countries, self.networks, self.since)
+        return all(condition is None for condition in conditions)
+
+
+@dataclass(slots=True, kw_only=True)
+class GraphNode:
+    node: NodeRecord
+    label: str
+    degree: int  # relationships among the nodes returned
+
+
+@dataclass(slots=True, kw_only=True)
+class GraphRelationship:
+    source: str  # global ids
+    target: str
+    type: str  # a RelType value
+    weight: float
+
+
+@dataclass(slots=True, kw_only=True)
+class NetworkSlice:
+    nodes: list[GraphNode]
+    relationships: list[GraphRelationship]
+    total_nodes: int
+    total_relationships: int
+    truncated: bool
+
+
+@dataclass(slots=True, kw_only=True)
+class KeyCount:
+    key: str
+    label: str | None
+    count: int
+
+
+@dataclass(slots=True, kw_only=True)
+class RankedNode:
+    node: NodeRecord
+    count: int
+
+
+@dataclass(slots=True, kw_only=True)
+class GraphStats:
+    counts: dict[Kind, int]
+    projects_per_theme: list[KeyCount]
+    people_per_theme: list[KeyCount]
+    projects_per_country: list[KeyCount]
+    people_per_country: list[KeyCount]
+    projects_per_year: list[KeyCount]
+    top_institutions: list[RankedNode]
+    top_reserves: list[RankedNode]
+    people: int  # people taking part in a project in scope
+    collaboration_pairs: int  # pairs of them sharing a project in scope
+
+
+# --- insights: collaboration gaps and centrality (issue 3) --------------------------------------
+@dataclass(slots=True, kw_only=True)
+class ReserveGap:
+    """Two reserves (by key) that address the same themes but share no project."""
+
+    reserves: list[ReserveRecord]
+    shared_themes: list[ThemeRecord]
+
+
+@dataclass(slots=True, kw_only=True)
+class CollaborationEdge:
+    """Two nodes of one kind that collaborate (source key < target key), and how often."""
+
+    source: str
+    target: str
+    weight: int

@@ -16,7 +16,21 @@ from enum import StrEnum
 from typing import Any, ClassVar, Protocol
 
 from graph.model import Kind, Relation
-from graph.records import Collaborator, LinkPage, NodeRecord, Page
+from graph.records import (
+    CollaborationEdge,
+    Collaborator,
+    GraphFilter,
+    GraphStats,
+    LinkPage,
+    NetworkSlice,
+    NodeRecord,
+    Page,
+    PartnerSuggestionRecord,
+    PathSearch,
+    ReserveDistance,
+    ReserveGap,
+    SearchHit,
+)
 
 
 class CollaborationLink(StrEnum):
@@ -35,6 +49,17 @@ class Direction(StrEnum):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class BoundingBox:
+    """A box of latitudes and longitudes in degrees, edges included; west > east means the box
+    crosses the antimeridian (e.g. west 170, east -170 is the 20 degrees around 180)."""
+
+    south: float
+    west: float
+    north: float
+    east: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class NodeFilter:
     """Filters for a list of nodes. A filter a kind does not support is refused by the caller.
 
@@ -46,11 +71,16 @@ class NodeFilter:
     theme: str | None = None
     network: str | None = None
     institution_kind: str | None = None
+    within: BoundingBox | None = None  # reserves whose coordinates are in this box
+    # connection counts (issue 3, insights): at least this many distinct projects (reserves: sited
+    # in them; institutions: partner in them); an institution with or without a co-partner abroad
+    min_projects: int | None = None
+    partner_abroad: bool | None = None
 
 
 # Which filters each kind supports: the GraphQL layer offers exactly these arguments.
 SUPPORTED_FILTERS: dict[Kind, frozenset[str]] = {
-    Kind.RESERVE: frozenset({"text", "country", "theme", "network"}),
+    Kind.RESERVE: frozenset({"text", "country", "theme", "network", "within"}),
     Kind.INSTITUTION: frozenset({"text", "country", "network", "institution_kind"}),
     Kind.PROJECT: frozenset({"text", "country", "theme"}),
     Kind.PERSON: frozenset({"text", "country", "theme"}),
@@ -167,3 +197,74 @@ class Store(Protocol):
 
     async def clear(self) -> None:
         """Delete everything (tests and `hub load --replace`)."""
+
+    # --- search and geography (issue 3: search, reservesNear) ------------------------------------
+    async def search(
+        self, text: str, kinds: Sequence[Kind], first: int, offset: int
+    ) -> list[SearchHit]:
+        """Nodes of these kinds whose title or description holds every word of `text` (the last
+        word may be the start of one), best score first, ties by kind name then key."""
+
+    async def count_search(self, text: str, kinds: Sequence[Kind]) -> int:
+        """How many nodes `search` finds in all."""
+
+    async def reserves_near(
+        self, latitude: float, longitude: float, radius_km: float, first: int
+    ) -> list[ReserveDistance]:
+        """Reserves with coordinates within `radius_km` (great circle), nearest first, then by key."""
+
+    # --- paths (issue 3) ------------------------------------------------------------------------
+    async def shortest_paths(
+        self, source: tuple[Kind, str], target: tuple[Kind, str], max_hops: int, first: int
+    ) -> PathSearch:
+        """Up to `first` shortest paths between two nodes, walking relationships either way,
+        ordered by their node global ids; none when farther than `max_hops`. `missing` lists the
+        ends that do not exist. At most `max_hops` + 1 round trips."""
+        ...
+
+    async def potential_partners(
+        self, person: str, theme: str, first: int
+    ) -> list[PartnerSuggestionRecord]:
+        """People on `theme` who never shared a project with `person`, by score, then key."""
+        ...
+
+    # --- analytics: figures and network drawing (issue 3) ----------------------------------------
+    async def network(
+        self, where: GraphFilter, limit: int | None, *, all_or_nothing: bool = False
+    ) -> NetworkSlice:
+        """The sub-graph `where` selects: at most `limit` nodes (None: all), the highest degree
+        first, ties by global id, with the relationships among them; totals of the whole
+        sub-graph. With `all_or_nothing`, a sub-graph larger than `limit` gives no nodes."""
+        ...
+
+    async def graph_stats(self, where: GraphFilter) -> GraphStats:
+        """The dashboard figures over the projects in scope (a constant number of round trips)."""
+        ...
+
+    async def isolated(self, kind: Kind, where: GraphFilter, first: int, after: str | None) -> Page:
+        """Reserves or institutions in scope with no project at all, by key."""
+        ...
+
+    async def count_isolated(self, kind: Kind, where: GraphFilter) -> int: ...
+
+    # --- insights: collaboration gaps and centrality (issue 3) -----------------------------------
+    async def collaboration_gaps(
+        self, theme: str | None, country: str | None, first: int
+    ) -> list[ReserveGap]:
+        """Pairs of reserves sharing themes but no project, most shared themes first, ties by
+        the pair's keys; `theme`: both address it; `country`: at least one is in it."""
+        ...
+
+    async def collaboration_edges(self, kind: Kind) -> list[CollaborationEdge]:
+        """The collaboration graph of one kind (PERSON, INSTITUTION, RESERVE, PROJECT) as edges
+        between keys (source < target) weighted by how many things they share. One round trip."""
+        ...
+
+    async def list_nodes_by_counts(
+        self, kind: Kind, where: NodeFilter, first: int, after: str | None
+    ) -> Page:
+        """`list_nodes` for reserves and institutions when `where` has a count filter
+        (min_projects, partner_abroad): separate statements, so lists without one pay nothing."""
+        ...
+
+    async def count_nodes_by_counts(self, kind: Kind, where: NodeFilter) -> int: ...

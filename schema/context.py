@@ -5,6 +5,7 @@ A new Context (and so new DataLoaders with empty caches) is built for every requ
 
 from dataclasses import dataclass, field
 
+from graph.centrality import CentralityCache
 from graph.store import Store
 from schema.loaders import Loaders
 
@@ -14,6 +15,8 @@ class Context:
     store: Store
     request_id: str
     max_page_size: int = 100
+    # Per process, from the application state; the default caches nothing (TTL 0).
+    centrality: CentralityCache = field(default_factory=lambda: CentralityCache(ttl_s=0))
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

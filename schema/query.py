@@ -10,7 +10,7 @@ from graph import model
 from graph.model import Kind
 from graph.records import NodeRecord
 from graph.store import NodeFilter
-from schema import arguments
+from schema import arguments, insights, search
 from schema.context import Context
 from schema.errors import BadUserInput, NodeNotFound
 from schema.paging import (
@@ -51,6 +51,13 @@ ThemeArg = Annotated[
 NetworkArg = Annotated[
     strawberry.ID | None,
     strawberry.argument(description='A network id ("Network:wnmbr" or "wnmbr").'),
+]
+Within = Annotated[
+    search.BoundingBox | None,
+    strawberry.argument(
+        description="Only reserves whose coordinates lie in this box (reserves without coordinates "
+        "never match)."
+    ),
 ]
 
 
@@ -120,14 +127,19 @@ class NodeQuery:
     async def reserves(
         self, info: Info[Context, None], first: First = None, after: After = None,
         text: Text = None, country: Country = None, theme: ThemeArg = None,
-        network: NetworkArg = None,
+        network: NetworkArg = None, within: Within = None,
+        min_projects: insights.MinProjects = None,
     ) -> Connection[Reserve]:  # fmt: skip
         where = NodeFilter(
             text=arguments.text("text", text),
             country=arguments.country("country", country),
             theme=await existing(info, "theme", Kind.THEME, theme),
             network=await existing(info, "network", Kind.NETWORK, network),
+            within=search.bounding_box("within", within),
+            min_projects=insights.min_projects(min_projects),
         )
+        if insights.has_counts(where):
+            return await insights.list_by_counts(info, Kind.RESERVE, where, first, after)
         return await _list(info, Kind.RESERVE, where, first, after)
 
     @strawberry.field(description="Institutions, ordered by id.")
@@ -135,13 +147,18 @@ class NodeQuery:
         self, info: Info[Context, None], first: First = None, after: After = None,
         text: Text = None, country: Country = None, network: NetworkArg = None,
         kind: InstitutionKind | None = None,  # type: ignore[valid-type]
+        min_projects: insights.MinProjects = None, partner_abroad: insights.PartnerAbroad = None,
     ) -> Connection[Institution]:  # fmt: skip
         where = NodeFilter(
             text=arguments.text("text", text),
             country=arguments.country("country", country),
             network=await existing(info, "network", Kind.NETWORK, network),
             institution_kind=kind.value if kind is not None else None,
+            min_projects=insights.min_projects(min_projects),
+            partner_abroad=partner_abroad,
         )
+        if insights.has_counts(where):
+            return await insights.list_by_counts(info, Kind.INSTITUTION, where, first, after)
         return await _list(info, Kind.INSTITUTION, where, first, after)
 
     @strawberry.field(

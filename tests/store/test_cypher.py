@@ -26,6 +26,20 @@ def _value(name: str) -> Any:
         return 1 if name == "limit" else 0
     if name in ("after", "after_a", "after_b", "person"):
         return "a"
+    if name == "labels":  # search: Kind values
+        return ["Reserve", "Person"]
+    if name == "query":  # search: a full-text query built from words
+        return "omana luna*"
+    if name in ("latitude", "longitude", "radius_km", "band"):  # reservesNear
+        return 1.5
+    if name.startswith(("frontier_", "path_nodes_")):  # paths: keys of one kind
+        return ["a", "b"]
+    if name.startswith("path_links_"):  # paths: stored (from, to) pairs of one relation
+        return [{"from": "a", "to": "b"}]
+    if name in ("themes", "countries", "networks", "kinds") or name.startswith("keys_"):
+        return ["a"]  # analytics: the lists of a GraphFilter, the keys of a sub-graph
+    if name in ("since", "all"):
+        return 2000 if name == "since" else False
     return None  # optional filters: text, country, theme, network, institution_kind
 
 

@@ -18,13 +18,14 @@ from graph.records import (
     ReserveRecord,
     ThemeRecord,
 )
-from graph.store import SUPPORTED_FILTERS, NodeFilter, Store
+from graph.store import SUPPORTED_FILTERS, BoundingBox, NodeFilter, Store
 
 SMALL = Path(__file__).parent.parent / "data" / "small.jsonl"
 
 # Every node key of small.jsonl per kind, as the README lists them.
 RESERVES = ["omana", "ordino", "sierra", "yading"]
 PEOPLE = ["ana", "bo", "chloe", "dmitri", "eve"]
+IBERIA = {"omana", "ordino"}  # the reserves of small.jsonl with coordinates
 
 # (kind, filter, the keys it finds): each filter of SUPPORTED_FILTERS on each kind offering it.
 FILTER_CASES: list[tuple[Kind, NodeFilter, set[str]]] = [
@@ -77,6 +78,10 @@ FILTER_CASES: list[tuple[Kind, NodeFilter, set[str]]] = [
     (Kind.INSTITUTION, NodeFilter(institution_kind="research_centre"), {"cas"}),
     (Kind.INSTITUTION, NodeFilter(institution_kind="reserve_management"), {"omana-mgmt"}),
     (Kind.INSTITUTION, NodeFilter(institution_kind="ngo"), set()),
+    # bounding box (search, issue 3): only omana (42.9, -5.95) and ordino (42.6, 1.5) have points
+    (Kind.RESERVE, NodeFilter(within=BoundingBox(south=42, west=-10, north=44, east=3)), IBERIA),
+    (Kind.RESERVE, NodeFilter(within=BoundingBox(south=42, west=0, north=44, east=3)), {"ordino"}),
+    (Kind.RESERVE, NodeFilter(within=BoundingBox(south=-90, west=3, north=90, east=-10)), set()),
     # filters combine with AND
     (Kind.RESERVE, NodeFilter(country="ES", theme="glacier"), {"sierra"}),
     (Kind.PERSON, NodeFilter(country="ES", theme="wildfire"), {"ana"}),
