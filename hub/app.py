@@ -23,9 +23,11 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
+from graph.centrality import CentralityCache
 from graph.errors import StoreError
 from graph.store import Store
-from hub.graphiql import graphiql_html, vendor_routes
+from hub.explore import explore_routes
+from hub.graphiql import graphiql_html, load_operations, vendor_routes
 from hub.settings import Settings
 from hub.stores import load_demo_if_empty, open_store
 from schema import schema
@@ -40,6 +42,7 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 class HubState:
     settings: Settings
     store: Store
+    centrality: CentralityCache = field(default_factory=CentralityCache)
     setup_error: str | None = None
     setup_task: asyncio.Task[None] | None = field(default=None, repr=False)
 
@@ -69,17 +72,21 @@ class RequestId:
 class HubGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with our per-request context and the offline GraphiQL page."""
 
+    # The example operations (schema/operations/*.graphql), one GraphiQL tab each.
+    examples: dict[str, str] | None = None
+
     async def get_context(self, request: Any, response: Any = None) -> Context:
         hub: HubState = request.state.hub
         return Context(
             store=hub.store,
             request_id=request.state.request_id,
             max_page_size=hub.settings.max_page_size,
+            centrality=hub.centrality,
         )
 
     async def render_graphql_ide(self, request: Request) -> Response:
         hub: HubState = request.state.hub
-        return HTMLResponse(graphiql_html(hub.settings.web_dir))
+        return HTMLResponse(graphiql_html(hub.settings.web_dir, examples=self.examples))
 
 
 async def _setup_until_ready(hub: HubState) -> None:
@@ -121,10 +128,15 @@ async def home(_: Request) -> Response:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_environ(os.environ)
 
+    # One per application: centrality results outlive requests (see graph.centrality).
+    centrality = CentralityCache(
+        ttl_s=settings.centrality_ttl_s, exact_max_nodes=settings.centrality_exact_nodes
+    )
+
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[dict[str, Any]]:
         async with open_store(settings) as opened:
-            hub = HubState(settings=settings, store=opened.store)
+            hub = HubState(settings=settings, store=opened.store, centrality=centrality)
             if opened.embedded is None:  # an external database may not be up yet
                 hub.setup_task = asyncio.create_task(_setup_until_ready(hub))
             else:
@@ -142,12 +154,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
                         await hub.setup_task
 
     graphql = HubGraphQL(schema, graphql_ide="graphiql" if settings.graphiql else None)
+    graphql.examples = load_operations()
     routes: list[BaseRoute] = [
         Route("/", home),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         *vendor_routes(settings.web_dir),
+        *explore_routes(settings.web_dir, map_tile_url=settings.map_tile_url),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(RequestId)

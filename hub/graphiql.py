@@ -33,9 +33,11 @@ from strawberry.http.ides import get_graphql_ide_html
 
 __all__ = [
     "CACHE_CONTROL",
+    "OPERATIONS_DIR",
     "VENDOR_FILES",
     "VENDOR_PREFIX",
     "graphiql_html",
+    "load_operations",
     "missing_vendor_files",
     "vendor_routes",
 ]
@@ -68,6 +70,10 @@ _MEDIA_TYPES = {".js": "text/javascript", ".css": "text/css"}
 
 _UNPKG_URL = re.compile(re.escape(UNPKG_PREFIX) + r"""([^"'\s<>]+)""")
 _EXAMPLE_QUERY = re.compile(r"const EXAMPLE_QUERY = `.*?`;", re.DOTALL)
+_TOOLS_PROP = "defaultEditorToolsVisibility: true,"
+
+# The example operations developers run from GraphiQL, one named operation per file.
+OPERATIONS_DIR = pathlib.Path(__file__).resolve().parent.parent / "schema" / "operations"
 
 NOT_INSTALLED_MESSAGE = "GraphiQL assets are not installed: run `npm ci` in web/"
 
@@ -115,8 +121,13 @@ def vendor_routes(web_dir: pathlib.Path) -> list[BaseRoute]:
 
 def _js_string(text: str) -> str:
     """A JavaScript string literal for text, safe inside an inline <script>."""
+    return _js_string_json(text)
+
+
+def _js_string_json(value: object) -> str:
+    """A JSON value as JavaScript, safe inside an inline <script>."""
     return (
-        json.dumps(text, ensure_ascii=True)
+        json.dumps(value, ensure_ascii=True)
         .replace("<", "\\u003c")
         .replace(">", "\\u003e")
         .replace("&", "\\u0026")
@@ -135,10 +146,21 @@ def _error_page(message: str, details: list[str]) -> str:
     )
 
 
+def load_operations(directory: pathlib.Path = OPERATIONS_DIR) -> dict[str, str]:
+    """The example operations of ``directory``: file stem -> text, in file-name order."""
+    if not directory.is_dir():
+        return {}
+    return {
+        path.stem: path.read_text(encoding="utf-8").strip() + "\n"
+        for path in sorted(directory.glob("*.graphql"))
+    }
+
+
 def graphiql_html(web_dir: pathlib.Path, *, examples: dict[str, str] | None = None) -> str:
     """Strawberry's GraphiQL page with its unpkg assets served from /vendor/.
 
-    ``examples`` maps operation names to operation text; the first one becomes the
+    ``examples`` maps operation names to operation text: each becomes a GraphiQL tab (the
+    ``defaultTabs`` prop, used while the browser has no saved tabs) and the first one the
     default query. When the vendor files are missing, a short page says so.
     """
     # Strawberry 0.341's template has no placeholders: get_graphql_ide_html only reads
@@ -171,4 +193,11 @@ def graphiql_html(web_dir: pathlib.Path, *, examples: dict[str, str] | None = No
         )
         if count != 1:
             logger.warning("GraphiQL template has no EXAMPLE_QUERY; default query not set")
+        tabs = [{"query": text} for text in examples.values()]
+        if _TOOLS_PROP in html:
+            html = html.replace(
+                _TOOLS_PROP, f"{_TOOLS_PROP}\n          defaultTabs: {_js_string_json(tabs)},", 1
+            )
+        else:
+            logger.warning("GraphiQL template changed; example tabs not added")
     return html

@@ -19,6 +19,9 @@
 | HUB_DEMO_ON_EMPTY        | true               | load the demo data into an empty embedded store    |
 | HUB_GRAPHIQL             | true               | serve GraphiQL at GET /graphql                     |
 | HUB_WEB_DIR              | <repo>/web         | where npm installed the front-end assets           |
+| HUB_MAP_TILE_URL         | (none)             | online map tiles for /explore, {z}/{x}/{y} URL     |
+| HUB_CENTRALITY_TTL_S     | 600                | seconds a centrality result is reused (0: never)   |
+| HUB_CENTRALITY_EXACT_NODES | 1000             | exact betweenness up to this many nodes, sampled above |
 | HUB_LOG_LEVEL            | info               | logging level                                      |
 
 A bad value stops the hub at start with a message naming the variable.
@@ -78,6 +81,9 @@ class Settings:
     graphiql: bool = True
     web_dir: Path = _REPO / "web"
     log_level: str = "info"
+    centrality_ttl_s: int = 600
+    centrality_exact_nodes: int = 1000
+    map_tile_url: str = ""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Self:
@@ -100,6 +106,8 @@ class Settings:
             "WORKERS": (1, 64),
             "QUERY_TIMEOUT_MS": (100, 600_000),
             "MAX_PAGE_SIZE": (1, 10_000),
+            "CENTRALITY_TTL_S": (0, 86_400),
+            "CENTRALITY_EXACT_NODES": (0, 1_000_000),
         }.items():
             if (value := text(name)) is not None:
                 values[name.lower()] = _int(name, value, low, high)
@@ -123,6 +131,15 @@ class Settings:
         for name in ("FALKORDB_PASSWORD", "NEO4J_PASSWORD"):
             if (value := text(name)) is not None:
                 values[name.lower()] = Secret(value)
+        if (value := text("MAP_TILE_URL")) is not None:
+            if not value.startswith(("http://", "https://")) or not all(
+                part in value for part in ("{z}", "{x}", "{y}")
+            ):
+                raise SettingsError(
+                    "HUB_MAP_TILE_URL must be an http(s) URL with {z}, {x} and {y}, "
+                    f"not {value!r}"
+                )
+            values["map_tile_url"] = value
         level = (text("LOG_LEVEL") or "info").lower()
         if level not in {"debug", "info", "warning", "error"}:
             raise SettingsError(

@@ -4,14 +4,20 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.analytics import AnalyticsQuery
 from schema.collaborators import CollaborationQuery
 from schema.errors import CodedErrors
 from schema.extensions import RoundTripCounter
+from schema.insights import InsightsQuery
+from schema.paths import PathsQuery
 from schema.query import NodeQuery
+from schema.search import SearchQuery
 from schema.types import TYPES, NodeKind
 
 # Each module of questions contributes its own root fields; add new ones to this tuple.
-Query = merge_types("Query", (NodeQuery, CollaborationQuery))
+Query = merge_types(
+    "Query", (NodeQuery, CollaborationQuery, SearchQuery, PathsQuery, AnalyticsQuery, InsightsQuery)
+)
 
 schema = strawberry.Schema(
     query=Query,
