@@ -5,15 +5,15 @@ schema setup; everything else, including the shape of every answer, is written o
 """
 
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import asdict
 from typing import Any, ClassVar, cast
 
 from graph import cypher
 from graph._analytics import AnalyticsMixin
 from graph._insights import InsightsMixin
 from graph._paths import PathsMixin
+from graph._runner import counts, filter_params
 from graph._search import SearchMixin
-from graph.codec import fold, from_stored, link_from_stored, to_row
+from graph.codec import from_stored, link_from_stored, to_row
 from graph.model import RELATIONS, Kind, Relation, global_id
 from graph.records import (
     Collaborator,
@@ -37,14 +37,6 @@ def _records(kind: Kind, rows: list[dict[str, Any]]) -> list[Any]:
     return sorted((from_stored(kind, row) for row in rows), key=lambda record: record.id)
 
 
-def _filter_params(where: NodeFilter) -> dict[str, Any]:
-    params = asdict(where)
-    if where.text is not None:
-        # NodeFilter promises case- and accent-insensitive text: match the folded copy.
-        params["text"] = fold(where.text)
-    return params
-
-
 class CypherStore(PathsMixin, SearchMixin, AnalyticsMixin, InsightsMixin):
     """Backends subclass this and supply `_read`/`_write` (see graph._runner.Runner)."""
 
@@ -63,13 +55,19 @@ class CypherStore(PathsMixin, SearchMixin, AnalyticsMixin, InsightsMixin):
     async def list_nodes(
         self, kind: Kind, where: NodeFilter, first: int, after: str | None
     ) -> Page:
-        params = _filter_params(where) | {"after": after, "limit": first + 1}
-        rows = await self._read(cypher.LIST_NODES[kind], params)
+        params = filter_params(where) | {"after": after, "limit": first + 1}
+        statement = (
+            self._counted_statements(kind, where)[0] if counts(where) else cypher.LIST_NODES[kind]
+        )
+        rows = await self._read(statement, params)
         items = [from_stored(kind, row["node"]) for row in rows]
         return Page(items=items[:first], has_next=len(items) > first)
 
     async def count_nodes(self, kind: Kind, where: NodeFilter) -> int:
-        rows = await self._read(cypher.COUNT_NODES[kind], _filter_params(where))
+        statement = (
+            self._counted_statements(kind, where)[1] if counts(where) else cypher.COUNT_NODES[kind]
+        )
+        rows = await self._read(statement, filter_params(where))
         return int(rows[0]["total"]) if rows else 0
 
     async def counts(self) -> dict[Kind, int]:

@@ -18,7 +18,7 @@ from graph._runner import Runner
 from graph.codec import from_stored
 from graph.errors import InvalidInput
 from graph.model import Kind
-from graph.records import CollaborationEdge, Page, ReserveGap
+from graph.records import CollaborationEdge, ReserveGap
 from graph.store import NodeFilter
 
 # A pair of reserve keys, the smaller first.
@@ -132,28 +132,9 @@ class InsightsMixin(Runner):
         ]
 
     # --- count filters ---------------------------------------------------------------------------
-    def _counted(self, kind: Kind, where: NodeFilter) -> tuple[str, str, dict[str, Any]]:
-        from graph._base import _filter_params  # here: graph._base imports this module
-
+    def _counted_statements(self, kind: Kind, where: NodeFilter) -> tuple[str, str]:
         key = (kind, where.partner_abroad is not None)
         backend = cypher.Backend(self.backend)
         if key not in cypher.LIST_NODES_BY_COUNTS[backend]:
             raise InvalidInput(f"{kind} lists have no such count filter")
-        return (
-            cypher.LIST_NODES_BY_COUNTS[backend][key],
-            cypher.COUNT_NODES_BY_COUNTS[backend][key],
-            _filter_params(where),
-        )
-
-    async def list_nodes_by_counts(
-        self, kind: Kind, where: NodeFilter, first: int, after: str | None
-    ) -> Page:
-        statement, _, params = self._counted(kind, where)
-        rows = await self._read(statement, params | {"after": after, "limit": first + 1})
-        items = [from_stored(kind, row["node"]) for row in rows]
-        return Page(items=items[:first], has_next=len(items) > first)
-
-    async def count_nodes_by_counts(self, kind: Kind, where: NodeFilter) -> int:
-        _, statement, params = self._counted(kind, where)
-        rows = await self._read(statement, params)
-        return int(rows[0]["total"]) if rows else 0
+        return cypher.LIST_NODES_BY_COUNTS[backend][key], cypher.COUNT_NODES_BY_COUNTS[backend][key]

@@ -80,8 +80,10 @@ class NodeFilter:
 
 # Which filters each kind supports: the GraphQL layer offers exactly these arguments.
 SUPPORTED_FILTERS: dict[Kind, frozenset[str]] = {
-    Kind.RESERVE: frozenset({"text", "country", "theme", "network", "within"}),
-    Kind.INSTITUTION: frozenset({"text", "country", "network", "institution_kind"}),
+    Kind.RESERVE: frozenset({"text", "country", "theme", "network", "within", "min_projects"}),
+    Kind.INSTITUTION: frozenset(
+        {"text", "country", "network", "institution_kind", "min_projects", "partner_abroad"}
+    ),
     Kind.PROJECT: frozenset({"text", "country", "theme"}),
     Kind.PERSON: frozenset({"text", "country", "theme"}),
     Kind.THEME: frozenset({"text"}),
@@ -259,12 +261,3 @@ class Store(Protocol):
         """The collaboration graph of one kind (PERSON, INSTITUTION, RESERVE, PROJECT) as edges
         between keys (source < target) weighted by how many things they share. One round trip."""
         ...
-
-    async def list_nodes_by_counts(
-        self, kind: Kind, where: NodeFilter, first: int, after: str | None
-    ) -> Page:
-        """`list_nodes` for reserves and institutions when `where` has a count filter
-        (min_projects, partner_abroad): separate statements, so lists without one pay nothing."""
-        ...
-
-    async def count_nodes_by_counts(self, kind: Kind, where: NodeFilter) -> int: ...

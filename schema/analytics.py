@@ -29,8 +29,7 @@ from schema import arguments
 from schema.context import Context
 from schema.errors import BadUserInput
 from schema.paging import Connection, Edge, decode_cursor, encode_cursor, page_info, page_size
-from schema.paths import RelationshipKind  # shared with the paths questions
-from schema.types import Institution, NodeKind, Reserve
+from schema.types import Institution, NodeKind, RelationshipKind, Reserve
 
 MAX_LIMIT = 5000
 DEFAULT_LIMIT = 500

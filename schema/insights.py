@@ -8,20 +8,12 @@ from strawberry.types import Info
 
 from graph import centrality
 from graph.model import Kind
-from graph.records import NodeRecord
 from graph.records import ReserveGap as ReserveGapRecord
-from graph.store import NodeFilter
 from schema import arguments
 from schema.context import Context
 from schema.errors import BadUserInput
 from schema.paging import (
     DEFAULT_PAGE_SIZE,
-    Connection,
-    Edge,
-    decode_cursor,
-    encode_cursor,
-    page_info,
-    page_size,
 )
 from schema.types import Node, Reserve, Theme
 
@@ -52,35 +44,6 @@ def min_projects(value: int | None) -> int | None:
     if value is not None and value < 0:
         raise BadUserInput("minProjects", f"must be 0 or more, got {value}")
     return value
-
-
-def has_counts(where: NodeFilter) -> bool:
-    return where.min_projects is not None or where.partner_abroad is not None
-
-
-async def list_by_counts(
-    info: Info[Context, None], kind: Kind, where: NodeFilter, first: int | None, after: str | None
-) -> Connection[Any]:
-    """schema.query's list of nodes, through the count-filter statements of the store."""
-    size = page_size(first, info.context.max_page_size)
-    after_key = decode_cursor("k", after)
-    store = info.context.store
-    page = await store.list_nodes_by_counts(kind, where, size, after_key) if size else None
-    items: list[NodeRecord] = page.items if page else []
-    for record in items:
-        info.context.loaders.nodes[kind].prime(record.id, record)
-    edges = [Edge(node=record, cursor=encode_cursor("k", record.id)) for record in items]
-
-    async def count() -> int:
-        return await store.count_nodes_by_counts(kind, where)
-
-    return Connection(
-        edges=edges,
-        page_info=page_info(
-            [e.cursor for e in edges], has_next=page.has_next if page else False, after=after
-        ),
-        count=count,
-    )
 
 
 @strawberry.type(

@@ -14,16 +14,13 @@ from schema import arguments
 from schema.context import Context
 from schema.errors import BadUserInput, NodeNotFound
 from schema.paging import page_size
-from schema.types import Node, Person
+from schema.types import Node, Person, RelationshipKind
 
 MAX_HOPS = 10
 MAX_PATHS = 10
 DEFAULT_PARTNERS = 10
 
 # The one GraphQL enum of RelType (schema/analytics.py uses it too).
-RelationshipKind = strawberry.enum(
-    RelType, name="RelationshipKind", description="The types of relationship in the graph."
-)
 PartnerReasonKind = strawberry.enum(
     PartnerReason,
     name="PartnerReasonKind",

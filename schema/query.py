@@ -138,8 +138,6 @@ class NodeQuery:
             within=search.bounding_box("within", within),
             min_projects=insights.min_projects(min_projects),
         )
-        if insights.has_counts(where):
-            return await insights.list_by_counts(info, Kind.RESERVE, where, first, after)
         return await _list(info, Kind.RESERVE, where, first, after)
 
     @strawberry.field(description="Institutions, ordered by id.")
@@ -157,8 +155,6 @@ class NodeQuery:
             min_projects=insights.min_projects(min_projects),
             partner_abroad=partner_abroad,
         )
-        if insights.has_counts(where):
-            return await insights.list_by_counts(info, Kind.INSTITUTION, where, first, after)
         return await _list(info, Kind.INSTITUTION, where, first, after)
 
     @strawberry.field(

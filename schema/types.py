@@ -23,6 +23,10 @@ from schema.paging import (
     page_size,
 )
 
+RelationshipKind = strawberry.enum(
+    RelType, name="RelationshipKind", description="The types of relationship in the graph."
+)
+
 NodeKind = strawberry.enum(
     Kind, name="Kind", description="The kinds of node in the graph (RESERVE, INSTITUTION, ...)."
 )

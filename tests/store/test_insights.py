@@ -284,7 +284,7 @@ async def test_a_ttl_of_zero_recomputes_every_time(insights: Store) -> None:
 
 # --- count filters -----------------------------------------------------------------------------
 async def keys(store: Store, kind: Kind, where: NodeFilter, first: int = 100) -> list[str]:
-    page = await store.list_nodes_by_counts(kind, where, first, None)
+    page = await store.list_nodes(kind, where, first, None)
     return [record.id for record in page.items]
 
 
@@ -308,12 +308,12 @@ async def test_count_filters_and_their_totals_agree(
     insights: Store, kind: Kind, where: NodeFilter, expected: list[str]
 ) -> None:
     assert await keys(insights, kind, where) == expected
-    assert await insights.count_nodes_by_counts(kind, where) == len(expected)
+    assert await insights.count_nodes(kind, where) == len(expected)
 
 
 async def test_count_filtered_lists_page_by_key(insights: Store) -> None:
     where = NodeFilter(min_projects=1)
-    page = await insights.list_nodes_by_counts(Kind.RESERVE, where, 2, None)
+    page = await insights.list_nodes(Kind.RESERVE, where, 2, None)
     assert [r.id for r in page.items] == ["r1", "r2"] and page.has_next
-    page = await insights.list_nodes_by_counts(Kind.RESERVE, where, 2, "r4")
+    page = await insights.list_nodes(Kind.RESERVE, where, 2, "r4")
     assert [r.id for r in page.items] == ["r5"] and not page.has_next

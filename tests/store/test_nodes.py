@@ -80,6 +80,14 @@ FILTER_CASES: list[tuple[Kind, NodeFilter, set[str]]] = [
     (Kind.INSTITUTION, NodeFilter(institution_kind="ngo"), set()),
     # bounding box (search, issue 3): only omana (42.9, -5.95) and ordino (42.6, 1.5) have points
     (Kind.RESERVE, NodeFilter(within=BoundingBox(south=42, west=-10, north=44, east=3)), IBERIA),
+    # connection counts: yading hosts p-glacier and p-water; every reserve hosts a project;
+    # cas partners in two projects, uleon in one; no project has partners from two countries
+    (Kind.RESERVE, NodeFilter(min_projects=1), set(RESERVES)),
+    (Kind.RESERVE, NodeFilter(min_projects=2), {"yading"}),
+    (Kind.INSTITUTION, NodeFilter(min_projects=1), {"uleon", "cas"}),
+    (Kind.INSTITUTION, NodeFilter(min_projects=2), {"cas"}),
+    (Kind.INSTITUTION, NodeFilter(partner_abroad=True), set()),
+    (Kind.INSTITUTION, NodeFilter(partner_abroad=False), {"uleon", "cas", "omana-mgmt"}),
     (Kind.RESERVE, NodeFilter(within=BoundingBox(south=42, west=0, north=44, east=3)), {"ordino"}),
     (Kind.RESERVE, NodeFilter(within=BoundingBox(south=-90, west=3, north=90, east=-10)), set()),
     # filters combine with AND
