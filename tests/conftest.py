@@ -161,6 +161,37 @@ def hub_settings(endpoint: Endpoint, graph: str, **changes: Any) -> Settings:
     return Settings(falkordb_url=endpoint.url, graph=graph, demo_on_empty=False, **changes)
 
 
+@asynccontextmanager
+async def loaded_graph(endpoint: Endpoint, *files: str) -> AsyncIterator[str]:
+    """A fresh FalkorDB graph holding these tests/data files; deleted afterwards."""
+    graph = f"t_{uuid.uuid4().hex}"
+    loader = new_falkor_store(endpoint, graph)
+    await loader.setup()
+    try:
+        for name in files:
+            await load_file(loader, name)
+        yield graph
+    finally:
+        await loader.drop()
+        await loader.close()
+
+
+@asynccontextmanager
+async def hub_over(endpoint: Endpoint, *files: str, **settings: Any) -> AsyncIterator[Hub]:
+    """A hub over real HTTP on a fresh graph holding these tests/data files."""
+    async with (
+        loaded_graph(endpoint, *files) as graph,
+        run_server(hub_settings(endpoint, graph, **settings)) as hub,
+    ):
+        yield hub
+
+
+def ok(answer: dict[str, Any]) -> dict[str, Any]:
+    """The data of an answer that must have no errors."""
+    assert "errors" not in answer, answer.get("errors")
+    return answer["data"]  # type: ignore[no-any-return]
+
+
 @pytest.fixture(scope="session")
 async def demo_hub(falkordb_endpoint: Endpoint) -> AsyncIterator[Hub]:
     """A hub over real HTTP with the demo data (scale 1, seed 7). Tests must not write to it."""
@@ -180,16 +211,8 @@ async def demo_hub(falkordb_endpoint: Endpoint) -> AsyncIterator[Hub]:
 @pytest.fixture(scope="session")
 async def small_hub(falkordb_endpoint: Endpoint) -> AsyncIterator[Hub]:
     """A hub over real HTTP holding tests/data/small.jsonl. Tests must not write to it."""
-    graph = f"small_{uuid.uuid4().hex}"
-    loader = new_falkor_store(falkordb_endpoint, graph)
-    await loader.setup()
-    await load_file(loader, "small.jsonl")
-    try:
-        async with run_server(hub_settings(falkordb_endpoint, graph)) as hub:
-            yield hub
-    finally:
-        await loader.drop()
-        await loader.close()
+    async with hub_over(falkordb_endpoint, "small.jsonl") as hub:
+        yield hub
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

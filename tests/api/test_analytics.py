@@ -5,13 +5,12 @@ with xml.etree, JSON and GeoJSON with json) and compared with `network` over the
 """
 
 import json
-import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from conftest import Hub, hub_settings, load_file, new_falkor_store, run_server
+from conftest import Hub, hub_over, ok
 
 from hub.embedded import Endpoint
 from schema import analytics
@@ -46,21 +45,8 @@ GRAPHML = "{http://graphml.graphdrawing.org/xmlns}"
 
 @pytest.fixture(scope="module")
 async def hub(falkordb_endpoint: Endpoint) -> AsyncIterator[Hub]:
-    graph = f"analytics_{uuid.uuid4().hex}"
-    loader = new_falkor_store(falkordb_endpoint, graph)
-    await loader.setup()
-    await load_file(loader, "analytics.jsonl")
-    try:
-        async with run_server(hub_settings(falkordb_endpoint, graph)) as server:
-            yield server
-    finally:
-        await loader.drop()
-        await loader.close()
-
-
-def ok(answer: dict[str, Any]) -> dict[str, Any]:
-    assert "errors" not in answer, answer.get("errors")
-    return answer["data"]  # type: ignore[no-any-return]
+    async with hub_over(falkordb_endpoint, "analytics.jsonl") as server:
+        yield server
 
 
 def bad_input(answer: dict[str, Any], argument: str) -> str:

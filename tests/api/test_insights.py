@@ -3,14 +3,13 @@
 Expected answers are derived by hand in tests/data/README.md.
 """
 
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from fractions import Fraction
 from typing import Any
 
 import pytest
-from conftest import Hub, hub_settings, load_file, new_falkor_store, run_server
+from conftest import Hub, hub_settings, loaded_graph, ok, run_server
 
 from hub.embedded import Endpoint
 
@@ -36,15 +35,8 @@ query($kind: Kind!, $first: Int) {
 
 @pytest.fixture(scope="module")
 async def insights_graph(falkordb_endpoint: Endpoint) -> AsyncIterator[str]:
-    graph = f"insights_{uuid.uuid4().hex}"
-    loader = new_falkor_store(falkordb_endpoint, graph)
-    await loader.setup()
-    await load_file(loader, "insights.jsonl")
-    try:
+    async with loaded_graph(falkordb_endpoint, "insights.jsonl") as graph:
         yield graph
-    finally:
-        await loader.drop()
-        await loader.close()
 
 
 @asynccontextmanager
@@ -58,11 +50,6 @@ async def insights_hub(falkordb_endpoint: Endpoint, insights_graph: str) -> Asyn
     """The hub over insights.jsonl with the default settings (centrality cached 600 s). Read-only."""
     async with serving(falkordb_endpoint, insights_graph) as hub:
         yield hub
-
-
-def ok(answer: dict[str, Any]) -> dict[str, Any]:
-    assert "errors" not in answer, answer.get("errors")
-    return answer["data"]  # type: ignore[no-any-return]
 
 
 def bad_input(answer: dict[str, Any], argument: str) -> str:

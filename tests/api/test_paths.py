@@ -4,12 +4,11 @@ Expected answers are derived in tests/data/README.md; on the demo data the path 
 against the graph itself (each step really links its nodes, and no shorter path exists).
 """
 
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from conftest import Hub, hub_settings, load_file, new_falkor_store, run_server
+from conftest import Hub, hub_over, ok
 
 from hub.embedded import Endpoint
 
@@ -38,22 +37,8 @@ query($person: ID!, $theme: ID!, $first: Int) {
 @pytest.fixture(scope="session")
 async def paths_hub(falkordb_endpoint: Endpoint) -> AsyncIterator[Hub]:
     """Both hand-made graphs (disjoint keys) in one graph, served over HTTP. Read-only."""
-    graph = f"paths_{uuid.uuid4().hex}"
-    loader = new_falkor_store(falkordb_endpoint, graph)
-    await loader.setup()
-    await load_file(loader, "paths.jsonl")
-    await load_file(loader, "paths_partners.jsonl")
-    try:
-        async with run_server(hub_settings(falkordb_endpoint, graph)) as hub:
-            yield hub
-    finally:
-        await loader.drop()
-        await loader.close()
-
-
-def ok(answer: dict[str, Any]) -> dict[str, Any]:
-    assert "errors" not in answer, answer.get("errors")
-    return answer["data"]  # type: ignore[no-any-return]
+    async with hub_over(falkordb_endpoint, "paths.jsonl", "paths_partners.jsonl") as hub:
+        yield hub
 
 
 def node_ids(path: dict[str, Any]) -> list[str]:

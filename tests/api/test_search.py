@@ -6,13 +6,12 @@ formula from the coordinates in search_geo.jsonl.
 
 import json
 import math
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Hub, hub_settings, load_file, new_falkor_store, run_server
+from conftest import Hub, hub_over, ok
 
 from hub.embedded import Endpoint
 
@@ -23,22 +22,8 @@ EARTH_RADIUS_KM = 6371.0088  # the radius the schema documents (the mean Earth r
 @pytest.fixture(scope="module")
 async def search_hub(falkordb_endpoint: Endpoint) -> AsyncIterator[Hub]:
     """A hub holding both search files. Tests must not write to it."""
-    graph = f"search_{uuid.uuid4().hex}"
-    loader = new_falkor_store(falkordb_endpoint, graph)
-    await loader.setup()
-    await load_file(loader, "search.jsonl")
-    await load_file(loader, "search_geo.jsonl")
-    try:
-        async with run_server(hub_settings(falkordb_endpoint, graph)) as hub:
-            yield hub
-    finally:
-        await loader.drop()
-        await loader.close()
-
-
-def ok(answer: dict[str, Any]) -> dict[str, Any]:
-    assert "errors" not in answer, answer.get("errors")
-    return answer["data"]  # type: ignore[no-any-return]
+    async with hub_over(falkordb_endpoint, "search.jsonl", "search_geo.jsonl") as hub:
+        yield hub
 
 
 def assert_bad_input(answer: dict[str, Any], argument: str) -> None:
