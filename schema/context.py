@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from graph.centrality import CentralityCache
 from graph.store import Store
 from schema.loaders import Loaders
+from schema.permissions import ANONYMOUS, Viewer
 
 
 @dataclass(slots=True, kw_only=True)
@@ -15,6 +16,7 @@ class Context:
     store: Store
     request_id: str
     max_page_size: int = 100
+    viewer: Viewer = ANONYMOUS
     # Per process, from the application state; the default caches nothing (TTL 0).
     centrality: CentralityCache = field(default_factory=lambda: CentralityCache(ttl_s=0))
     loaders: Loaders = field(init=False)
