@@ -52,22 +52,34 @@ class CypherStore(PathsMixin, SearchMixin, AnalyticsMixin, InsightsMixin):
         found = {row["key"]: from_stored(kind, row["node"]) for row in rows}
         return [found.get(key) for key in ids]
 
+    def _node_statements(self, kind: Kind, where: NodeFilter) -> tuple[str, str, dict[str, Any]]:
+        """The list and count statements for a filter, and their parameters: counted,
+        anchored at the node a relationship filter names, or a scan of the label."""
+        params = filter_params(where)
+        if counts(where):
+            return (*self._counted_statements(kind, where), params)
+        for name in cypher.NODE_ANCHORS.get(kind, {}):
+            if params[name] is not None:
+                anchored = (kind, name)
+                params |= {"anchor": params[name], name: None}
+                list_, count = (
+                    cypher.LIST_NODES_ANCHORED[anchored],
+                    cypher.COUNT_NODES_ANCHORED[anchored],
+                )
+                return list_, count, params
+        return cypher.LIST_NODES[kind], cypher.COUNT_NODES[kind], params
+
     async def list_nodes(
         self, kind: Kind, where: NodeFilter, first: int, after: str | None
     ) -> Page:
-        params = filter_params(where) | {"after": after, "limit": first + 1}
-        statement = (
-            self._counted_statements(kind, where)[0] if counts(where) else cypher.LIST_NODES[kind]
-        )
-        rows = await self._read(statement, params)
+        statement, _, params = self._node_statements(kind, where)
+        rows = await self._read(statement, params | {"after": after, "limit": first + 1})
         items = [from_stored(kind, row["node"]) for row in rows]
         return Page(items=items[:first], has_next=len(items) > first)
 
     async def count_nodes(self, kind: Kind, where: NodeFilter) -> int:
-        statement = (
-            self._counted_statements(kind, where)[1] if counts(where) else cypher.COUNT_NODES[kind]
-        )
-        rows = await self._read(statement, filter_params(where))
+        _, statement, params = self._node_statements(kind, where)
+        rows = await self._read(statement, params)
         return int(rows[0]["total"]) if rows else 0
 
     async def counts(self) -> dict[Kind, int]:

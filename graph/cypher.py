@@ -76,6 +76,43 @@ COUNT_NODES: Final[dict[Kind, str]] = {
     kind: f"MATCH (n:{kind}) WHERE {NODE_FILTER[kind]} RETURN count(n) AS total" for kind in Kind
 }
 
+# A filter through a relationship (a theme, a network, a project's country) is fastest walked
+# from the one node it names: start there instead of scanning the label. The first of these a
+# filter gives is the anchor (its value is passed as $anchor and its own parameter as null, so
+# NODE_FILTER does not test it again); the others stay predicates of NODE_FILTER.
+NODE_ANCHORS: Final[dict[Kind, dict[str, str]]] = {
+    Kind.RESERVE: {
+        "theme": "MATCH (:Theme {id: $anchor})<-[:ADDRESSES]-(n:Reserve)",
+        "network": "MATCH (:Network {id: $anchor})<-[:MEMBER_OF]-(n:Reserve)",
+    },
+    Kind.INSTITUTION: {"network": "MATCH (:Network {id: $anchor})<-[:MEMBER_OF]-(n:Institution)"},
+    Kind.PROJECT: {
+        "theme": "MATCH (:Theme {id: $anchor})<-[:ADDRESSES]-(n:Project)",
+        "country": "MATCH (r:Reserve) WHERE r.country = $anchor "
+        "MATCH (r)<-[:SITED_IN]-(n:Project) WITH DISTINCT n",
+    },
+    Kind.PERSON: {
+        "theme": "MATCH (:Theme {id: $anchor})<-[:ADDRESSES]-(:Project)"
+        "<-[:PARTICIPATES_IN]-(n:Person) WITH DISTINCT n",
+    },
+}
+
+LIST_NODES_ANCHORED: Final[dict[tuple[Kind, str], str]] = {
+    (
+        kind,
+        name,
+    ): f"{anchor} WITH n WHERE {NODE_FILTER[kind]} AND ($after IS NULL OR n.id > $after) "
+    "RETURN n {.*} AS node ORDER BY n.id LIMIT $limit"
+    for kind, anchors in NODE_ANCHORS.items()
+    for name, anchor in anchors.items()
+}
+
+COUNT_NODES_ANCHORED: Final[dict[tuple[Kind, str], str]] = {
+    (kind, name): f"{anchor} WITH n WHERE {NODE_FILTER[kind]} RETURN count(n) AS total"
+    for kind, anchors in NODE_ANCHORS.items()
+    for name, anchor in anchors.items()
+}
+
 COUNT_NODES_BY_KIND: Final = "MATCH (n) RETURN labels(n)[0] AS kind, count(n) AS total"
 
 
@@ -230,7 +267,7 @@ def all_statements() -> dict[str, tuple[Backend | None, str]]:
                     add(f"{name}[{label}]", item, backend)
 
     for name in __annotations__:
-        if name != "NODE_FILTER" and not name.startswith("CREATE_"):
+        if name not in ("NODE_FILTER", "NODE_ANCHORS") and not name.startswith("CREATE_"):
             add(name, globals()[name], None)
     return out
 
