@@ -63,6 +63,11 @@ OPERATIONS |= {
         "query($a: ID!, $b: ID!) { connection(from: $a, to: $b, maxHops: 6) { length nodes { id } } }",
         {"a": "Person:demo-person-000001", "b": "Person:demo-person-000300"},
     ),
+    # A person with affiliations but no project, to a network: 5 hops through hub nodes at 100k.
+    "connection_to_network": (
+        "query($a: ID!, $b: ID!) { connection(from: $a, to: $b, maxHops: 6) { length nodes { id } } }",
+        {"a": "Person:demo-person-002449", "b": "Network:afrimab"},
+    ),
 }
 
 

@@ -9,10 +9,13 @@ from typing import Any, ClassVar, cast
 
 from graph import cypher
 from graph._analytics import AnalyticsMixin
+from graph._auth import AuthMixin
 from graph._insights import InsightsMixin
+from graph._membership import MembershipMixin
 from graph._paths import PathsMixin
 from graph._runner import counts, filter_params
 from graph._search import SearchMixin
+from graph._writes import WritesMixin
 from graph.codec import from_stored, link_from_stored, to_row
 from graph.model import RELATIONS, Kind, Relation, global_id
 from graph.records import (
@@ -37,7 +40,15 @@ def _records(kind: Kind, rows: list[dict[str, Any]]) -> list[Any]:
     return sorted((from_stored(kind, row) for row in rows), key=lambda record: record.id)
 
 
-class CypherStore(PathsMixin, SearchMixin, AnalyticsMixin, InsightsMixin):
+class CypherStore(
+    PathsMixin,
+    SearchMixin,
+    AnalyticsMixin,
+    InsightsMixin,
+    AuthMixin,
+    MembershipMixin,
+    WritesMixin,
+):
     """Backends subclass this and supply `_read`/`_write` (see graph._runner.Runner)."""
 
     backend: ClassVar[str]

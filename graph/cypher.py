@@ -754,3 +754,248 @@ COUNT_NODES_BY_COUNTS: Final[dict[Backend, dict[tuple[Kind, bool], str]]] = {
     }
     for backend in Backend
 }
+
+
+# --- API keys (issue 4: who may do what) ---------------------------------------------------------
+# `ApiKey` is an internal label, not a Kind, linked to nothing: the statements above that match
+# any node either keep Kind labels only (counts, analytics) or delete everything (clear, so
+# `hub load --replace` deletes the keys too). Keyed by `id` (unique).
+# FalkorDB: the unique constraint is the GRAPH.CONSTRAINT command (graph/falkordb.py).
+CREATE_API_KEY_INDEX: Final[dict[Backend, str]] = {
+    Backend.FALKORDB: "CREATE INDEX FOR (k:ApiKey) ON (k.id)",
+    Backend.NEO4J: "CREATE CONSTRAINT apikey_id IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.id IS UNIQUE",
+}
+
+_API_KEY_FIELDS = (  # a fragment (not annotated, so all_statements() skips it)
+    "k {.id, .name, .role, .reserves, .institutions, .hash, .created_at, .revoked_at} AS key"
+)
+
+ADD_API_KEY: Final = (
+    "CREATE (k:ApiKey {id: $id, name: $name, role: $role, reserves: $reserves, "
+    "institutions: $institutions, hash: $hash, created_at: $created_at}) "
+    f"RETURN {_API_KEY_FIELDS}"
+)
+
+MATCH_API_KEY: Final = f"MATCH (k:ApiKey {{id: $id}}) RETURN {_API_KEY_FIELDS}"
+
+LIST_API_KEYS: Final = f"MATCH (k:ApiKey) RETURN {_API_KEY_FIELDS} ORDER BY k.created_at, k.id"
+
+# The first revocation time is kept: revoking twice changes nothing.
+REVOKE_API_KEY: Final = (
+    "MATCH (k:ApiKey {id: $id}) "
+    "SET k.revoked_at = coalesce(k.revoked_at, $revoked_at) "
+    f"RETURN {_API_KEY_FIELDS}"
+)
+
+
+# --- membership applications (issue 4) -----------------------------------------------------------
+# `Application` is an internal label, not a Kind (never exported, never a Node). Each state change
+# is one statement that also creates its audit records: `(:Change {id, at, actor, request_id,
+# operation, node, other, before, after})` nodes linked to nothing, one per map of $audit (the
+# records of the writes' audit trail below; `other` is a relationship's other end). The change
+# is made (and audited) only when the statement's own checks pass (`ok`); otherwise it returns
+# what it found, so the caller can say why, in the same round trip.
+CREATE_APPLICATION_INDEXES: Final[dict[Backend, tuple[str, ...]]] = {
+    Backend.FALKORDB: (
+        "CREATE INDEX FOR (a:Application) ON (a.id)",
+        "CREATE INDEX FOR (a:Application) ON (a.reserve)",
+        "CREATE INDEX FOR (a:Application) ON (a.state)",
+    ),
+    Backend.NEO4J: (
+        "CREATE CONSTRAINT application_id IF NOT EXISTS FOR (a:Application) REQUIRE a.id IS UNIQUE",
+        "CREATE INDEX application_reserve IF NOT EXISTS FOR (a:Application) ON (a.reserve)",
+        "CREATE INDEX application_state IF NOT EXISTS FOR (a:Application) ON (a.state)",
+    ),
+}
+
+_AUDIT_WHEN_OK = (  # a fragment: the audit records, written only when `ok` holds
+    "FOREACH (c IN CASE WHEN ok THEN $audit ELSE [] END | "
+    "CREATE (:Change {id: c.id, at: c.at, actor: c.actor, request_id: c.request_id, "
+    "operation: c.operation, node: c.node, other: c.other, before: c.before, after: c.after})) "
+)
+
+# A reserve may apply when it and the network exist, it is not a member yet and it has no
+# application still waiting (FalkorDB runs one write at a time per graph; on Neo4j two
+# simultaneous applications of one reserve could both pass this check).
+APPLY_FOR_MEMBERSHIP: Final = (
+    "OPTIONAL MATCH (r:Reserve {id: $app_reserve}) "
+    "OPTIONAL MATCH (n:Network {id: $app_network}) "
+    "OPTIONAL MATCH (p:Application {reserve: $app_reserve, network: $app_network, "
+    "state: 'SUBMITTED'}) "
+    "WITH r, n, count(p) AS pending "
+    "OPTIONAL MATCH (r)-[m:MEMBER_OF]->(n) "
+    "WITH r, n, pending, m IS NOT NULL AS member "
+    "WITH r, n, pending, member, "
+    "r IS NOT NULL AND n IS NOT NULL AND pending = 0 AND NOT member AS ok "
+    "FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END | "
+    "CREATE (a:Application) SET a += $application) "
+    + _AUDIT_WHEN_OK
+    + "RETURN r IS NOT NULL AS reserve_found, n IS NOT NULL AS network_found, "
+    "pending, member, ok"
+)
+
+_DECIDE_START = (
+    "MATCH (a:Application {id: $app_id}) "
+    "WITH a, a.state AS previous "
+    "OPTIONAL MATCH (r:Reserve {id: a.reserve}) "
+    "OPTIONAL MATCH (n:Network {id: a.network}) "
+)
+_DECIDE_END = (
+    "RETURN previous, ok, r IS NOT NULL AND n IS NOT NULL AS ends_found, a {.*} AS application"
+)
+
+# Approval: the state change and the MEMBER_OF relationship (with its date; a membership that
+# already exists keeps its date) in one statement. Both ends must still exist.
+APPROVE_APPLICATION: Final = (
+    _DECIDE_START + "WITH a, previous, r, n, "
+    "previous = 'SUBMITTED' AND r IS NOT NULL AND n IS NOT NULL AS ok "
+    "FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END | "
+    "SET a.state = 'APPROVED', a.decided_at = $decision.at, a.decided_by = $decision.by, "
+    "a.since = $decision.since "
+    "MERGE (r)-[m:MEMBER_OF]->(n) ON CREATE SET m.since = $decision.since) "
+    + _AUDIT_WHEN_OK
+    + _DECIDE_END
+)
+
+REJECT_APPLICATION: Final = (
+    _DECIDE_START + "WITH a, previous, r, n, previous = 'SUBMITTED' AS ok "
+    "FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END | "
+    "SET a.state = 'REJECTED', a.decided_at = $decision.at, a.decided_by = $decision.by, "
+    "a.reason = $decision.reason) " + _AUDIT_WHEN_OK + _DECIDE_END
+)
+
+MATCH_APPLICATIONS_BY_ID: Final = (
+    "UNWIND $app_ids AS key MATCH (a:Application {id: key}) RETURN a {.*} AS application"
+)
+
+# Oldest first (the secretariat's queue), ties by id; the cursor is (submitted_at, id).
+LIST_APPLICATIONS: Final = (
+    "MATCH (a:Application) WHERE ($app_state IS NULL OR a.state = $app_state) "
+    "AND ($app_after_at IS NULL OR a.submitted_at > $app_after_at "
+    "OR (a.submitted_at = $app_after_at AND a.id > $app_after_id)) "
+    "RETURN a {.*} AS application ORDER BY a.submitted_at, a.id LIMIT $limit"
+)
+
+COUNT_APPLICATIONS: Final = (
+    "MATCH (a:Application) WHERE $app_state IS NULL OR a.state = $app_state "
+    "RETURN count(a) AS total"
+)
+
+
+# --- mutations and the audit trail (issue 4) ----------------------------------------------------
+# Every write is one statement that also creates its `(:Change)` record (an internal label, not a
+# Kind, linked to nothing so that it outlives the node): both happen or neither. Writes made
+# after a read are guarded: a node's `revision` (a hidden counter, like the search_* helpers)
+# must still be the one read, a relationship's properties the ones read; otherwise the
+# statement matches nothing, writes nothing, and the caller reports a conflict.
+REVISION_PROPERTY = "revision"  # not annotated: a name, not a statement
+
+CREATE_CHANGE_INDEXES: Final[dict[Backend, tuple[str, ...]]] = {
+    Backend.FALKORDB: tuple(
+        f"CREATE INDEX FOR (c:Change) ON (c.{prop})" for prop in ("node", "other", "at")
+    ),
+    Backend.NEO4J: tuple(
+        f"CREATE INDEX change_{prop} IF NOT EXISTS FOR (c:Change) ON (c.{prop})"
+        for prop in ("node", "other", "at")
+    ),
+}
+
+_NEW_CHANGE = "CREATE (c:Change) SET c = $change "  # a fragment: the audit record
+
+MATCH_STORED_NODE: Final[dict[Kind, str]] = {
+    kind: f"OPTIONAL MATCH (n:{kind} {{id: $key}}) RETURN properties(n) AS props" for kind in Kind
+}
+
+CREATE_NODE_AUDITED: Final[dict[Kind, str]] = {
+    kind: f"CREATE (n:{kind}) SET n = $props {_NEW_CHANGE}RETURN properties(n) AS props"
+    for kind in Kind
+}
+
+_UNCHANGED = f"coalesce(n.{REVISION_PROPERTY}, 0) = $revision"
+
+UPDATE_NODE_AUDITED: Final[dict[Kind, str]] = {
+    kind: f"MATCH (n:{kind} {{id: $key}}) WHERE {_UNCHANGED} "
+    f"SET n += $props, n.{REVISION_PROPERTY} = $revision + 1 "
+    f"{_NEW_CHANGE}RETURN properties(n) AS props"
+    for kind in Kind
+}
+
+# The Change is created before the node goes (after DETACH DELETE the row has no node).
+DELETE_NODE_AUDITED: Final[dict[Kind, str]] = {
+    kind: f"MATCH (n:{kind} {{id: $key}}) WHERE {_UNCHANGED} "
+    f"{_NEW_CHANGE}DETACH DELETE n RETURN c.id AS change"
+    for kind in Kind
+}
+
+MATCH_LINK_STATE: Final[dict[Relation, str]] = {
+    rel: f"OPTIONAL MATCH (a:{rel.source} {{id: $source}}) "
+    f"OPTIONAL MATCH (b:{rel.target} {{id: $target}}) "
+    f"OPTIONAL MATCH (a)-[old:{rel.type}]->(b) "
+    "RETURN properties(a) AS source, properties(b) AS target, properties(old) AS rel"
+    for rel in RELATIONS
+}
+
+# The relationship is as it was read: absent ($existed false) or with these roles and since.
+_LINK_AS_READ = (
+    "CASE WHEN old IS NULL THEN NOT $existed ELSE $existed "
+    "AND coalesce(old.roles, []) = $old_roles AND coalesce(old.since, '') = $old_since END"
+)
+
+LINK_AUDITED: Final[dict[Relation, str]] = {
+    rel: f"MATCH (a:{rel.source} {{id: $source}}) MATCH (b:{rel.target} {{id: $target}}) "
+    f"OPTIONAL MATCH (a)-[old:{rel.type}]->(b) WITH a, b, old WHERE {_LINK_AS_READ} "
+    f"MERGE (a)-[r:{rel.type}]->(b) SET r = $props {_NEW_CHANGE}"
+    "RETURN properties(a) AS source, properties(b) AS target, properties(r) AS rel"
+    for rel in RELATIONS
+}
+
+UNLINK_AUDITED: Final[dict[Relation, str]] = {
+    rel: f"MATCH (a:{rel.source} {{id: $source}})-[old:{rel.type}]->(b:{rel.target} {{id: $target}}) "
+    f"WHERE {_LINK_AS_READ} {_NEW_CHANGE}DELETE old "
+    "RETURN properties(a) AS source, properties(b) AS target"
+    for rel in RELATIONS
+}
+
+# An editor's grant: which of $grant_projects / $grant_people are within its reserves and
+# institutions (reserves and institutions themselves are checked without the database).
+MATCH_WITHIN_GRANT: Final = " UNION ".join(
+    f"UNWIND ${param} AS key MATCH (n:{kind} {{id: key}}){step}(x:{end}) "
+    f"WHERE x.id IN ${grant} RETURN DISTINCT '{kind}' AS kind, key"
+    for param, kind, step, end, grant in (
+        ("grant_projects", Kind.PROJECT, "-[:SITED_IN]->", Kind.RESERVE, "grant_reserves"),
+        (
+            "grant_projects",
+            Kind.PROJECT,
+            "<-[:PARTNER_IN]-",
+            Kind.INSTITUTION,
+            "grant_institutions",
+        ),
+        (
+            "grant_people",
+            Kind.PERSON,
+            "-[:AFFILIATED_WITH]->",
+            Kind.INSTITUTION,
+            "grant_institutions",
+        ),
+        ("grant_people", Kind.PERSON, "-[:WORKS_AT]->", Kind.RESERVE, "grant_reserves"),
+    )
+)
+
+# The audit trail, newest first, ties by change id (descending), keyset-paged by (at, id).
+_CHANGE_WHERE = (
+    "($change_since IS NULL OR c.at >= $change_since) "
+    "AND ($change_actor IS NULL OR c.actor = $change_actor)"
+)
+_CHANGE_AFTER = "($after_at IS NULL OR c.at < $after_at OR (c.at = $after_at AND c.id < $after_id))"
+_CHANGES_OF_NODE = (  # either end of a relationship: each branch uses its index
+    "CALL { MATCH (c:Change {node: $change_node}) RETURN c "
+    "UNION MATCH (c:Change {other: $change_node}) RETURN c } WITH c "
+)
+_CHANGE_PAGE = "RETURN properties(c) AS change ORDER BY c.at DESC, c.id DESC LIMIT $limit"
+
+LIST_CHANGES: Final = f"MATCH (c:Change) WHERE {_CHANGE_WHERE} AND {_CHANGE_AFTER} {_CHANGE_PAGE}"
+LIST_NODE_CHANGES: Final = (
+    f"{_CHANGES_OF_NODE}WHERE {_CHANGE_WHERE} AND {_CHANGE_AFTER} {_CHANGE_PAGE}"
+)
+COUNT_CHANGES: Final = f"MATCH (c:Change) WHERE {_CHANGE_WHERE} RETURN count(c) AS total"
+COUNT_NODE_CHANGES: Final = f"{_CHANGES_OF_NODE}WHERE {_CHANGE_WHERE} RETURN count(c) AS total"

@@ -135,6 +135,35 @@ class FalkorStore(CypherStore):
             except redis_errors.ResponseError as exc:
                 if "already exists" not in str(exc):
                     raise
+        try:  # API keys (issue 4): an internal label, unique by id like the kinds
+            await self._write(cypher.CREATE_API_KEY_INDEX[cypher.Backend.FALKORDB], {})
+            created = True
+        except redis_errors.ResponseError as exc:
+            if "already indexed" not in str(exc):
+                raise
+        try:
+            await self._command(
+                "GRAPH.CONSTRAINT", "CREATE", self._graph_name,
+                "UNIQUE", "NODE", "ApiKey", "PROPERTIES", "1", "id",
+            )  # fmt: skip
+            created = True
+        except redis_errors.ResponseError as exc:
+            if "already exists" not in str(exc):
+                raise
+        for statement in cypher.CREATE_CHANGE_INDEXES[cypher.Backend.FALKORDB]:
+            try:  # the audit trail (issue 4): changes by node, other end and time
+                await self._write(statement, {})
+                created = True
+            except redis_errors.ResponseError as exc:
+                if "already indexed" not in str(exc):
+                    raise
+        for statement in cypher.CREATE_APPLICATION_INDEXES[cypher.Backend.FALKORDB]:
+            try:  # membership applications (issue 4): an internal label
+                await self._write(statement, {})
+                created = True
+            except redis_errors.ResponseError as exc:
+                if "already indexed" not in str(exc):
+                    raise
         for statement in cypher.CREATE_FULLTEXT_INDEX[cypher.Backend.FALKORDB]:
             try:  # one full-text index per label (search, issue 3)
                 await self._write(statement, {})

@@ -11,9 +11,11 @@ batch is written in one transaction, so an import never leaves half a batch behi
 """
 
 import bisect
+import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -80,24 +82,65 @@ def _document_rows(text: str) -> Iterator[tuple[int, Any]]:
     yield from sections["relationships"]
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, Any]]:
-    """(line, parsed row) pairs; a line that is not JSON yields an `InvalidJSON` marker."""
+def _jsonl_rows(lines: Iterable[str]) -> Iterator[tuple[int, Any]]:
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield number, InvalidJSON(exc.msg)
+
+
+def read_rows(path: Path, *, kind: str | None = None) -> Iterator[tuple[int, Any]]:
+    """(line, parsed row) pairs; a line that is not JSON yields an `InvalidJSON` marker.
+
+    `.csv` files are one node kind or relationship type each (see graph.csvrows): `kind` names
+    it, or else the file name does (reserves.csv, MEMBER_OF.csv).
+    """
     if path.suffix == ".json":
         yield from _document_rows(path.read_text(encoding="utf-8"))
         return
+    if path.suffix.lower() == ".csv":
+        from graph.csvrows import csv_file_rows  # csvrows builds on this module
+
+        yield from csv_file_rows(path, kind)
+        return
     with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield number, json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield number, InvalidJSON(exc.msg)
+        yield from _jsonl_rows(lines)
+
+
+class TextFormat(StrEnum):
+    JSON_LINES = "jsonl"
+    JSON = "json"
+    CSV = "csv"
+
+
+def text_rows(text: str, fmt: TextFormat, kind: str | None = None) -> Iterator[tuple[int, Any]]:
+    """The rows of a file given as text (the importGraph mutation); CSV needs `kind`."""
+    if fmt is TextFormat.JSON:
+        yield from _document_rows(text)
+    elif fmt is TextFormat.CSV:
+        from graph.csvrows import csv_rows, csv_target
+
+        target = csv_target(kind or "")
+        if target is None:
+            raise ImportFileError("a CSV file needs its node kind or relationship type")
+        yield from csv_rows(io.StringIO(text, newline=""), target)
+    else:
+        yield from _jsonl_rows(text.splitlines())
 
 
 @dataclass(frozen=True, slots=True)
 class InvalidJSON:
     message: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadableRow:
+    """A row a reader could not turn into an import row (e.g. a CSV row of the wrong width)."""
+
+    reason: str
 
 
 # --- checking ------------------------------------------------------------------------------
@@ -125,6 +168,8 @@ class _Rejected(Exception):
 def _check(row: Any) -> _Node | _Link:
     if isinstance(row, InvalidJSON):
         raise _Rejected(f"not valid JSON ({row.message})")
+    if isinstance(row, UnreadableRow):
+        raise _Rejected(row.reason)
     if not isinstance(row, dict):
         raise _Rejected("a row must be a JSON object")
     props = row.get("properties", {})

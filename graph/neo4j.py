@@ -114,6 +114,11 @@ class Neo4jStore(CypherStore):
     async def setup(self) -> None:
         for kind in Kind:
             await self._write(cypher.CREATE_KEY_INDEX[cypher.Backend.NEO4J][kind], {})
+        await self._write(cypher.CREATE_API_KEY_INDEX[cypher.Backend.NEO4J], {})  # API keys
+        for statement in cypher.CREATE_CHANGE_INDEXES[cypher.Backend.NEO4J]:
+            await self._write(statement, {})  # the audit trail (issue 4)
+        for statement in cypher.CREATE_APPLICATION_INDEXES[cypher.Backend.NEO4J]:
+            await self._write(statement, {})  # membership applications (issue 4)
         for statement in cypher.CREATE_FULLTEXT_INDEX[cypher.Backend.NEO4J]:
             await self._write(statement, {})  # IF NOT EXISTS (search, issue 3)
 

@@ -305,3 +305,118 @@ class CollaborationEdge:
     source: str
     target: str
     weight: int
+
+
+# --- membership applications (issue 4) ----------------------------------------------------------
+@dataclass(slots=True, kw_only=True)
+class ApplicationRecord:
+    """A reserve's application to join a network (an internal `Application` node, not a Kind).
+
+    `reserve` and `network` are bare keys; the contact details are personal data, shown to the
+    secretariat only. `state` is SUBMITTED, then APPROVED or REJECTED (see graph/_membership.py).
+    """
+
+    id: str
+    state: str
+    reserve: str
+    network: str
+    contact_name: str
+    contact_email: str
+    motivation: str
+    submitted_at: datetime.datetime
+    decided_at: datetime.datetime | None = None
+    decided_by: str | None = None
+    reason: str | None = None
+    since: datetime.date | None = None  # the membership date given on approval
+
+
+@dataclass(slots=True, kw_only=True)
+class ApplicationPage:
+    items: list[ApplicationRecord]
+    has_next: bool
+
+
+# --- API keys (issue 4: who may do what) --------------------------------------------------------
+@dataclass(slots=True, kw_only=True)
+class ApiKeyRecord:
+    """An API key (an internal `ApiKey` node, not a Kind). Only the secret's SHA-256 is kept:
+    `hash` is what a presented key is compared with; the key itself is shown once, at creation.
+
+    `role` is a schema.permissions.Role value; `reserves`/`institutions` are the keys an editor
+    may write to. Times are ISO 8601 strings in UTC.
+    """
+
+    id: str
+    name: str
+    role: str
+    reserves: list[str] = field(default_factory=list)
+    institutions: list[str] = field(default_factory=list)
+    hash: str
+    created_at: str
+    revoked_at: str | None = None
+
+
+# --- mutations and the audit trail (issue 4) ----------------------------------------------------
+@dataclass(slots=True, kw_only=True)
+class ChangeRecord:
+    """One audited write: an internal `Change` node linked to nothing (it outlives the node).
+
+    `node` is the global id written to (for a relationship: its source), `other` the target of a
+    relationship; `before`/`after` are JSON texts of the stored properties (null: absent).
+    `at` is an ISO 8601 UTC time with microseconds ("2025-01-31T12:00:00.000000+00:00"): it sorts.
+    """
+
+    id: str
+    at: str
+    actor: str
+    request_id: str | None = None
+    operation: str
+    node: str
+    other: str | None = None
+    before: str | None = None
+    after: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class ChangePage:
+    items: list[ChangeRecord]
+    has_next: bool
+
+
+@dataclass(slots=True, kw_only=True)
+class NodeWrite:
+    """The node as stored after a write, and whether anything changed (a retry changes nothing)."""
+
+    node: NodeRecord
+    changed: bool
+
+
+@dataclass(slots=True, kw_only=True)
+class LinkWrite:
+    """Both ends of a relationship and its properties (after link; before unlink)."""
+
+    type: str  # a graph.model.RelType value
+    source: NodeRecord
+    target: NodeRecord
+    roles: list[str] = field(default_factory=list)
+    since: datetime.date | None = None
+    changed: bool = True
+
+
+@dataclass(slots=True, kw_only=True)
+class Audit:
+    """Who writes, from which request, and the operation's name ("createReserve", "link", ...)."""
+
+    actor: str
+    request_id: str | None
+    operation: str
+
+
+@dataclass(slots=True, kw_only=True)
+class ChangeFilter:
+    """Which changes to list: about a node (global id, either end of a relationship), since a
+    time (ISO 8601 UTC as in ChangeRecord.at), by an actor. None: no condition."""
+
+    node: str | None = None
+    since: str | None = None
+    actor: str | None = None

@@ -8,6 +8,7 @@ Every call to the database is counted in the current request's `RoundTrips` (a c
 variable), which is how tests prove that nested queries do not cost one call per parent.
 """
 
+import datetime
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -17,13 +18,21 @@ from typing import Any, ClassVar, Protocol
 
 from graph.model import Kind, Relation
 from graph.records import (
+    ApiKeyRecord,
+    ApplicationPage,
+    ApplicationRecord,
+    Audit,
+    ChangeFilter,
+    ChangePage,
     CollaborationEdge,
     Collaborator,
     GraphFilter,
     GraphStats,
     LinkPage,
+    LinkWrite,
     NetworkSlice,
     NodeRecord,
+    NodeWrite,
     Page,
     PartnerSuggestionRecord,
     PathSearch,
@@ -46,6 +55,14 @@ class Direction(StrEnum):
 
     OUT = "out"  # from the relation's source to its target
     IN = "in"  # from the relation's target back to its source
+
+
+class ApplicationState(StrEnum):
+    """Where a membership application stands (issue 4; see graph/_membership.py)."""
+
+    SUBMITTED = "SUBMITTED"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -261,3 +278,113 @@ class Store(Protocol):
         """The collaboration graph of one kind (PERSON, INSTITUTION, RESERVE, PROJECT) as edges
         between keys (source < target) weighted by how many things they share. One round trip."""
         ...
+
+    # --- API keys (issue 4: who may do what) ------------------------------------------------------
+    async def create_api_key(self, key: ApiKeyRecord) -> ApiKeyRecord:
+        """Store a new key (its secret's hash, never the secret); Conflict if the id exists."""
+        ...
+
+    async def api_key(self, key_id: str) -> ApiKeyRecord | None:
+        """The key with this id, revoked or not; None when there is none."""
+        ...
+
+    async def api_keys(self) -> list[ApiKeyRecord]:
+        """Every key, oldest first (ties by id)."""
+        ...
+
+    async def revoke_api_key(self, key_id: str, at: str) -> ApiKeyRecord | None:
+        """Mark the key revoked at `at` (kept if already revoked); None when there is none."""
+        ...
+
+    # --- membership applications (issue 4) --------------------------------------------------------
+    async def apply_for_membership(
+        self,
+        *,
+        reserve: str,
+        network: str,
+        contact_name: str,
+        contact_email: str,
+        motivation: str,
+        actor: str,
+        request_id: str,
+    ) -> ApplicationRecord:
+        """A new SUBMITTED application, audited in the same statement. `UnknownNode` when the
+        reserve or network does not exist; Conflict when the reserve is already a member or
+        already has a SUBMITTED application to that network."""
+        ...
+
+    async def approve_application(
+        self, key: str, since: datetime.date, *, actor: str, request_id: str
+    ) -> ApplicationRecord:
+        """SUBMITTED -> APPROVED and the MEMBER_OF relationship since `since`, with the audit
+        records, in one statement; NotFound, or Conflict naming the current state."""
+        ...
+
+    async def reject_application(
+        self, key: str, reason: str, *, actor: str, request_id: str
+    ) -> ApplicationRecord:
+        """SUBMITTED -> REJECTED with a reason, audited; NotFound, or Conflict naming the state."""
+        ...
+
+    async def applications_by_id(self, keys: Sequence[str]) -> list[ApplicationRecord | None]: ...
+
+    async def list_applications(
+        self, state: ApplicationState | None, first: int, after: tuple[str, str] | None
+    ) -> ApplicationPage:
+        """Up to `first` applications, oldest first then by id, after (submitted_at, id)."""
+        ...
+
+    async def count_applications(self, state: ApplicationState | None) -> int: ...
+
+    # --- mutations and the audit trail (issue 4) --------------------------------------------------
+    # Each write is one statement holding its `Change` record: both happen or neither. Values
+    # are validated here too (graph._writes.InvalidProperties lists every problem at once).
+    async def create_node(
+        self, kind: Kind, key: str, values: dict[str, Any], audit: Audit
+    ) -> NodeWrite:
+        """Create a node with these properties. When `key` exists with the same values nothing is
+        written (changed=False); with other values: Conflict."""
+        ...
+
+    async def update_node(
+        self, kind: Kind, key: str, changes: dict[str, Any], audit: Audit
+    ) -> NodeWrite:
+        """Set the given properties (None clears one), keep the others. NotFound; Conflict when
+        the node changed between the read and the write. No change: nothing written."""
+        ...
+
+    async def delete_node(self, kind: Kind, key: str, audit: Audit) -> NodeRecord:
+        """Delete the node and its relationships (DETACH); its audit record stays. NotFound."""
+        ...
+
+    async def link(
+        self, relation: Relation, source: str, target: str, props: dict[str, Any], audit: Audit
+    ) -> LinkWrite:
+        """Create the relationship, or set its properties to exactly `props`. NotFound (an end
+        is missing); unchanged when it already has them (nothing written)."""
+        ...
+
+    async def unlink(self, relation: Relation, source: str, target: str, audit: Audit) -> LinkWrite:
+        """Remove the relationship; NotFound when it (or an end) does not exist."""
+        ...
+
+    async def within_grant(
+        self,
+        nodes: Sequence[tuple[Kind, str]],
+        reserves: frozenset[str],
+        institutions: frozenset[str],
+    ) -> set[tuple[Kind, str]]:
+        """Which of these nodes an editor granted these reserves and institutions may write: the
+        reserves and institutions themselves, projects sited in one of the reserves or with one
+        of the institutions as partner, people affiliated with one of the institutions or working
+        at one of the reserves. Themes and networks never. At most one round trip."""
+        ...
+
+    async def changes(
+        self, where: ChangeFilter, first: int, after: tuple[str, str] | None
+    ) -> ChangePage:
+        """Up to `first` audit records, newest first, ties by change id (descending), after the
+        (at, id) of the last one seen."""
+        ...
+
+    async def count_changes(self, where: ChangeFilter) -> int: ...

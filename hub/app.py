@@ -16,22 +16,26 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.types import ExecutionResult
 
 from graph.centrality import CentralityCache
 from graph.errors import StoreError
 from graph.store import Store
+from hub.auth import Authenticator
 from hub.explore import explore_routes
 from hub.graphiql import graphiql_html, load_operations, vendor_routes
 from hub.settings import Settings
 from hub.stores import load_demo_if_empty, open_store
 from schema import schema
 from schema.context import Context
+from schema.permissions import ANONYMOUS, Unauthenticated
 
 log = logging.getLogger("hub")
 
@@ -43,6 +47,7 @@ class HubState:
     settings: Settings
     store: Store
     centrality: CentralityCache = field(default_factory=CentralityCache)
+    auth: Authenticator = field(default_factory=Authenticator)  # holds the verified-key cache
     setup_error: str | None = None
     setup_task: asyncio.Task[None] | None = field(default=None, repr=False)
 
@@ -77,12 +82,33 @@ class HubGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         hub: HubState = request.state.hub
+        # Who is asking (hub/auth.py). A refused credential fails the whole request in
+        # execute_operation below: never serve it as anonymous.
+        viewer = ANONYMOUS
+        try:
+            viewer = await hub.auth.viewer(hub.store, request.headers.get("authorization"))
+        except Unauthenticated as exc:
+            request.state.refused = ("UNAUTHENTICATED", exc.message)
+        except StoreError:
+            request.state.refused = ("UNAVAILABLE", "the database cannot check credentials now")
         return Context(
             store=hub.store,
             request_id=request.state.request_id,
             max_page_size=hub.settings.max_page_size,
             centrality=hub.centrality,
+            viewer=viewer,
         )
+
+    async def execute_operation(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        refused: tuple[str, str] | None = getattr(request.state, "refused", None)
+        if refused is None:
+            return await super().execute_operation(request, *args, **kwargs)
+        code, message = refused
+        result = ExecutionResult(
+            data=None, errors=[GraphQLError(message, extensions={"code": code})]
+        )
+        batch = kwargs.get("request_data")
+        return [result for _ in batch] if isinstance(batch, list) else result
 
     async def render_graphql_ide(self, request: Request) -> Response:
         hub: HubState = request.state.hub
@@ -132,11 +158,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
     centrality = CentralityCache(
         ttl_s=settings.centrality_ttl_s, exact_max_nodes=settings.centrality_exact_nodes
     )
+    auth = Authenticator.from_settings(settings)  # one per application: its key cache too
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[dict[str, Any]]:
         async with open_store(settings) as opened:
-            hub = HubState(settings=settings, store=opened.store, centrality=centrality)
+            hub = HubState(settings=settings, store=opened.store, centrality=centrality, auth=auth)
             if opened.embedded is None:  # an external database may not be up yet
                 hub.setup_task = asyncio.create_task(_setup_until_ready(hub))
             else:

@@ -14,10 +14,11 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from graph.csvrows import Located, directory_rows, write_csv
 from graph.errors import StoreError
 from graph.importing import ImportFileError, import_rows, numbered, read_rows
 from graph.records import ImportReport
@@ -133,6 +134,7 @@ async def _load(args: argparse.Namespace, settings: Settings) -> int:
     if args.demo == bool(args.file):
         raise CommandError("give either a FILE or --demo")
     started = time.perf_counter()
+    locate: Callable[[int], Located] | None = None
     async with open_store(settings) as opened:
         store = opened.store
         await store.setup()
@@ -142,11 +144,24 @@ async def _load(args: argparse.Namespace, settings: Settings) -> int:
             rows = numbered(demo_rows(scale=args.scale, seed=args.seed))
         else:
             path = Path(args.file)
-            if not path.is_file():
+            if path.is_dir():  # a directory of CSV files, as `hub export --format csv` writes
+                if args.kind is not None:
+                    raise CommandError("--kind is for one .csv file; a directory's files are "
+                                       "named after their kind")  # fmt: skip
+                rows, locate = directory_rows(path)
+            elif not path.is_file():
                 raise CommandError(f"no such file: {path}")
-            rows = read_rows(path)
+            elif args.kind is not None and path.suffix.lower() != ".csv":
+                raise CommandError("--kind is for .csv files")
+            else:
+                rows = read_rows(path, kind=args.kind)
         report = await import_rows(store, rows, batch_size=args.batch_size, dry_run=args.dry_run)
     elapsed = time.perf_counter() - started
+    if locate is not None:  # say which file of the directory each rejected line is in
+        for rejection in report.rejected:
+            where = locate(rejection.line)
+            rejection.line = where.line
+            rejection.reason = f"{where.file}: {rejection.reason}"
     for rejection in report.rejected:
         print(f"line {rejection.line}: {rejection.reason}", file=sys.stderr)
     verb = "would have" if args.dry_run else "did"
@@ -159,6 +174,8 @@ async def _load(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
+    if args.format == "csv":
+        return await _export_csv(args, settings)
     count = 0
     async with open_store(settings) as opened:
         out = sys.stdout if args.file in (None, "-") else open(args.file, "w", encoding="utf-8")  # noqa: SIM115
@@ -171,6 +188,78 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
                 out.close()
     print(f"hub export: {count} rows", file=sys.stderr)
     return 0
+
+
+async def _export_csv(args: argparse.Namespace, settings: Settings) -> int:
+    if args.file in (None, "-"):
+        raise CommandError("--format csv writes one file per kind: give a DIRECTORY")
+    directory = Path(args.file)
+    if directory.exists() and not directory.is_dir():
+        raise CommandError(f"{directory} is not a directory")
+    directory.mkdir(parents=True, exist_ok=True)
+    async with open_store(settings) as opened:
+        try:
+            counts = await write_csv(opened.store.export_rows(), directory)
+        except ValueError as exc:
+            raise CommandError(f"cannot write CSV: {exc}") from None
+    files = ", ".join(f"{name}.csv {n}" for name, n in counts.items()) or "nothing"
+    print(f"hub export: {sum(counts.values())} rows in {directory}: {files}", file=sys.stderr)
+    return 0
+
+
+# --- keys (issue 4: who may do what) -----------------------------------------------------------
+async def _keys(args: argparse.Namespace, settings: Settings) -> int:
+    """Create, list and revoke API keys. The key itself is printed once, on stdout, at creation;
+    it is never stored (only its hash) nor logged."""
+    from graph.model import Kind
+    from hub.auth import new_api_key, utc_now
+    from schema.permissions import Role
+
+    async with open_store(settings) as opened:
+        store = opened.store
+        await store.setup()
+        if args.keys_command == "create":
+            role = Role(args.role)
+            try:
+                made = new_api_key(role, name=args.name or "", reserves=args.reserve or (),
+                                   institutions=args.institution or ())  # fmt: skip
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
+            for kind, wanted in ((Kind.RESERVE, made.record.reserves),
+                                 (Kind.INSTITUTION, made.record.institutions)):  # fmt: skip
+                missing = sorted(set(wanted) - await store.existing_keys(kind, wanted))
+                if missing:  # a mistyped grant would silently allow nothing
+                    raise CommandError(f"no such {kind.lower()}: {', '.join(missing)}")
+            record = await store.create_api_key(made.record)
+            print(made.token)
+            print(f"hub: created {_key_line(record)}. This is the only time the key is shown: "
+                  "keep it now.", file=sys.stderr)  # fmt: skip
+            return 0
+        if args.keys_command == "list":
+            keys = await store.api_keys()
+            if args.json:
+                print(json.dumps([{"id": k.id, "name": k.name, "role": k.role,
+                                   "reserves": k.reserves, "institutions": k.institutions,
+                                   "createdAt": k.created_at, "revokedAt": k.revoked_at}
+                                  for k in keys]))  # fmt: skip
+            for key in [] if args.json else keys:
+                print(_key_line(key))
+            return 0
+        revoked = await store.revoke_api_key(args.id, utc_now())
+        if revoked is None:
+            raise CommandError(f"no such key: {args.id}")
+        print(f"hub: revoked {_key_line(revoked)}", file=sys.stderr)
+        return 0
+
+
+def _key_line(key: Any) -> str:
+    scope = [f"reserves {','.join(key.reserves)}"] if key.reserves else []
+    scope += [f"institutions {','.join(key.institutions)}"] if key.institutions else []
+    state = f"revoked {key.revoked_at}" if key.revoked_at else "active"
+    name = f" {key.name!r}" if key.name else ""
+    return (
+        f"key {key.id}{name} {key.role} {' '.join(scope) or '-'} created {key.created_at} {state}"
+    )
 
 
 def schema_command(_: argparse.Namespace) -> int:
@@ -193,8 +282,18 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=int, help="worker processes [HUB_WORKERS, 1]")
     run.add_argument("--data-dir", help="embedded database files [HUB_DATA_DIR, ./data]")
 
-    load = sub.add_parser("load", help="import a JSON/JSON Lines file, or the demo data")
-    load.add_argument("file", nargs="?", help="a .jsonl file (one row a line) or a .json document")
+    load = sub.add_parser("load", help="import a JSON, JSON Lines or CSV file, or the demo data")
+    load.add_argument(
+        "file",
+        nargs="?",
+        help="a .jsonl file (one row a line), a .json document, or a .csv file of one node kind "
+        "or relationship type (see graph/csvrows.py)",
+    )
+    load.add_argument(
+        "--kind",
+        help="what a .csv file holds: a node kind (Reserve) or relationship type (MEMBER_OF); "
+        "by default its file name says (reserves.csv, Reserve.csv, MEMBER_OF.csv)",
+    )
     load.add_argument("--demo", action="store_true", help="load the synthetic demo data")
     load.add_argument(
         "--scale", type=int, default=1, help="demo size multiplier (1 = about 700 nodes)"
@@ -206,11 +305,40 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--json", action="store_true", help="also print the report as JSON")
     load.add_argument("--data-dir", help="embedded database files [HUB_DATA_DIR, ./data]")
 
-    export = sub.add_parser("export", help="write the whole graph as JSON Lines")
-    export.add_argument("file", nargs="?", help="output file (default: standard output)")
+    export = sub.add_parser("export", help="write the whole graph as JSON Lines (or CSV files)")
+    export.add_argument(
+        "file",
+        nargs="?",
+        help="output file (default: standard output); with --format csv, a directory",
+    )
+    export.add_argument(
+        "--format",
+        choices=["jsonl", "csv"],
+        default="jsonl",
+        help="jsonl: one row a line; csv: one file per node kind and relationship type in FILE, "
+        "which `hub load FILE` reads back",
+    )
     export.add_argument("--data-dir", help="embedded database files [HUB_DATA_DIR, ./data]")
 
     sub.add_parser("schema", help="print the GraphQL schema (SDL)")
+
+    keys = sub.add_parser("keys", help="create, list and revoke API keys")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    create = keys_sub.add_parser("create", help="make a key and print it (shown only this once)")
+    create.add_argument("--role", required=True, choices=["partner", "editor", "secretariat"])
+    create.add_argument("--reserve", action="append", metavar="KEY",
+                        help="an editor may write to this reserve (repeatable)")  # fmt: skip
+    create.add_argument("--institution", action="append", metavar="KEY",
+                        help="an editor may write to this institution (repeatable)")  # fmt: skip
+    create.add_argument("--name", help="who or what the key is for")
+    listing = keys_sub.add_parser("list", help="every key, without secrets")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    revoke = keys_sub.add_parser(
+        "revoke", help="revoke a key (hubs notice within HUB_AUTH_CACHE_S)"
+    )
+    revoke.add_argument("id", help="the key's id (the part after hub_)")
+    for command in (create, listing, revoke):
+        command.add_argument("--data-dir", help="embedded database files [HUB_DATA_DIR, ./data]")
     return top
 
 
@@ -224,7 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "schema":
             return schema_command(args)
         settings = _settings(args)
-        command: Any = {"load": _load, "export": _export}[args.command]
+        command: Any = {"load": _load, "export": _export, "keys": _keys}[args.command]
         return int(asyncio.run(command(args, settings)))
     except (CommandError, SettingsError, EmbeddedError, ImportFileError) as exc:
         print(f"hub: {exc}", file=sys.stderr)

@@ -23,11 +23,17 @@
 | HUB_CENTRALITY_TTL_S     | 600                | seconds a centrality result is reused (0: never)   |
 | HUB_CENTRALITY_EXACT_NODES | 1000             | exact betweenness up to this many nodes, sampled above |
 | HUB_LOG_LEVEL            | info               | logging level                                      |
+| HUB_AUTH_CACHE_S         | 30                 | seconds a verified API key is reused before it is looked up again (so a revocation takes effect within this time; 0: every request) |
+| HUB_JWT_SECRET           | (none)             | accept HS256 JWTs signed with this shared secret (at least 32 characters) |
+| HUB_JWT_PUBLIC_KEY       | (none)             | or accept RS256/ES256 JWTs verified with this PEM public key (RSA or EC P-256; `\n` may stand for line breaks) |
+| HUB_JWT_ISSUER           | (none)             | when set, a JWT's `iss` must be this                |
+| HUB_JWT_AUDIENCE         | (none)             | when set, a JWT's `aud` must contain this           |
 
 A bad value stops the hub at start with a message naming the variable.
+JWT claims (see hub/auth.py): `sub` and `exp` required, `role`, `reserves`, `institutions`.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Self
@@ -61,6 +67,47 @@ def _int(name: str, value: str, low: int, high: int) -> int:
     return number
 
 
+def jwt_algorithm(pem: str) -> str:
+    """RS256 for an RSA public key, ES256 for an EC P-256 one (the key decides, never a token)."""
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    try:
+        key = load_pem_public_key(pem.encode())
+    except ValueError:
+        raise SettingsError(
+            "HUB_JWT_PUBLIC_KEY must be a PEM public key (RSA or EC P-256)"
+        ) from None
+    if isinstance(key, rsa.RSAPublicKey):
+        return "RS256"
+    if isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, ec.SECP256R1):
+        return "ES256"
+    raise SettingsError("HUB_JWT_PUBLIC_KEY must be an RSA or EC P-256 public key")
+
+
+def _jwt_values(text: Callable[[str], str | None]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    secret, public_key = text("JWT_SECRET"), text("JWT_PUBLIC_KEY")
+    if secret is not None and public_key is not None:
+        raise SettingsError("HUB_JWT_SECRET and HUB_JWT_PUBLIC_KEY: set one of them, not both")
+    if secret is not None:
+        if len(secret) < 32:  # RFC 7518 3.2: an HS256 key at least as long as the hash
+            raise SettingsError("HUB_JWT_SECRET must be at least 32 characters long")
+        values["jwt_secret"] = Secret(secret)
+    if public_key is not None:
+        public_key = public_key.replace("\\n", "\n")
+        jwt_algorithm(public_key)
+        values["jwt_public_key"] = public_key
+    for name in ("JWT_ISSUER", "JWT_AUDIENCE"):
+        if (value := text(name)) is not None:
+            if secret is None and public_key is None:
+                raise SettingsError(
+                    f"HUB_{name} needs HUB_JWT_SECRET or HUB_JWT_PUBLIC_KEY to be set"
+                )
+            values[name.lower()] = value
+    return values
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
     env: str = "development"
@@ -84,6 +131,12 @@ class Settings:
     centrality_ttl_s: int = 600
     centrality_exact_nodes: int = 1000
     map_tile_url: str = ""
+    # who may do what (issue 4, hub/auth.py)
+    auth_cache_s: int = 30
+    jwt_secret: Secret | None = None
+    jwt_public_key: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Self:
@@ -108,6 +161,7 @@ class Settings:
             "MAX_PAGE_SIZE": (1, 10_000),
             "CENTRALITY_TTL_S": (0, 86_400),
             "CENTRALITY_EXACT_NODES": (0, 1_000_000),
+            "AUTH_CACHE_S": (0, 3600),
         }.items():
             if (value := text(name)) is not None:
                 values[name.lower()] = _int(name, value, low, high)
@@ -140,6 +194,7 @@ class Settings:
                     f"not {value!r}"
                 )
             values["map_tile_url"] = value
+        values.update(_jwt_values(text))
         level = (text("LOG_LEVEL") or "info").lower()
         if level not in {"debug", "info", "warning", "error"}:
             raise SettingsError(

@@ -5,10 +5,14 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.analytics import AnalyticsQuery
+from schema.audit import AuditQuery
 from schema.collaborators import CollaborationQuery
 from schema.errors import CodedErrors
 from schema.extensions import RoundTripCounter
+from schema.imports import ImportMutation
 from schema.insights import InsightsQuery
+from schema.membership import MembershipMutation, MembershipQuery
+from schema.mutations import WRITE_RULES, NodeMutation
 from schema.paths import PathsQuery
 from schema.query import NodeQuery
 from schema.search import SearchQuery
@@ -16,11 +20,25 @@ from schema.types import TYPES, NodeKind
 
 # Each module of questions contributes its own root fields; add new ones to this tuple.
 Query = merge_types(
-    "Query", (NodeQuery, CollaborationQuery, SearchQuery, PathsQuery, AnalyticsQuery, InsightsQuery)
+    "Query",
+    (
+        NodeQuery,
+        CollaborationQuery,
+        SearchQuery,
+        PathsQuery,
+        AnalyticsQuery,
+        InsightsQuery,
+        MembershipQuery,
+        AuditQuery,
+    ),
 )
+# Each module of writes contributes its own mutations; add new ones to this tuple.
+Mutation = merge_types("Mutation", (NodeMutation, MembershipMutation, ImportMutation))
+Mutation.__strawberry_definition__.description = WRITE_RULES  # type: ignore[attr-defined]
 
 schema = strawberry.Schema(
     query=Query,
+    mutation=Mutation,
     types=[*TYPES.values(), NodeKind],
     extensions=[CodedErrors, RoundTripCounter],
     config=StrawberryConfig(auto_camel_case=True),

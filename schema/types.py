@@ -22,6 +22,7 @@ from schema.paging import (
     page_info,
     page_size,
 )
+from schema.permissions import Forbidden, Role, Unauthenticated
 
 RelationshipKind = strawberry.enum(
     RelType, name="RelationshipKind", description="The types of relationship in the graph."
@@ -159,11 +160,55 @@ class Project(Node, records.ProjectRecord):
                      "Themes the project addresses.")  # fmt: skip
 
 
+_EMAIL_RULE = (
+    "The person's e-mail address (null when unknown). Personal data: visible to the secretariat "
+    "and to editors of an institution the person is affiliated with. Asked for without "
+    "credentials it is null with an UNAUTHENTICATED error; with credentials that are not enough "
+    "(a partner, an editor of other institutions) null with a FORBIDDEN error."
+)
+_AFFILIATED_WITH = _relation(Kind.PERSON, RelType.AFFILIATED_WITH, Kind.INSTITUTION)
+
+
+async def _affiliated(info: Info[Context, None], person: str, institutions: frozenset[str]) -> bool:
+    """Whether the person is affiliated with one of these institutions, through the same batched
+    links loader as the relationship fields (one round trip for a whole list of people)."""
+    size, after = info.context.max_page_size, None
+    while True:
+        page = await info.context.loaders.links.load(
+            LinkKey(_AFFILIATED_WITH, Direction.OUT, size, after, person)
+        )
+        if any(link.node.id in institutions for link in page.items):
+            return True
+        if not page.has_next or not page.items:
+            return False
+        after = page.items[-1].node.id
+
+
 @strawberry.type(description="A person in the network. Contact details are never public.")
 class Person(Node, records.PersonRecord):
     id: strawberry.Private[str]
-    email: strawberry.Private[str | None]
+    email: strawberry.Private[str | None]  # the record's value; exposed only through the rule below
     is_type_of = _is(records.PersonRecord)
+
+    @strawberry.field(name="email", description=_EMAIL_RULE)
+    async def contact_email(self, info: Info[Context, None]) -> str | None:
+        viewer = info.context.viewer
+        if viewer.role is Role.SECRETARIAT:
+            return self.email
+        if (
+            viewer.role is Role.EDITOR
+            and viewer.institutions
+            and await _affiliated(info, self.id, viewer.institutions)
+        ):
+            return self.email
+        if not viewer.authenticated:
+            raise Unauthenticated(
+                "a person's e-mail needs credentials: an API key or a token (Authorization: Bearer ...)"
+            )
+        raise Forbidden(
+            "a person's e-mail is visible to the secretariat and to editors of an institution "
+            "the person is affiliated with"
+        )
 
     institutions = _linked(Kind.PERSON, RelType.AFFILIATED_WITH, Kind.INSTITUTION, Direction.OUT,
                            "Institutions this person is affiliated with, with roles and since when.")  # fmt: skip

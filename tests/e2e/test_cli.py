@@ -178,3 +178,75 @@ def test_schema_command_prints_the_committed_sdl() -> None:
     result = run("schema")
     committed = Path(__file__).parents[2] / "schema" / "schema.graphql"
     assert result.returncode == 0 and result.stdout == committed.read_text()
+
+
+# --- CSV files and dry runs (issue 4: bulk import) -------------------------------------------------
+def test_load_reads_csv_files_named_after_their_kind_and_exports_them_as_rows(
+    tmp_path: Path,
+) -> None:
+    data = str(tmp_path / "data")
+    reserves = tmp_path / "reserves.csv"
+    reserves.write_text("id,name,country,designation_year\nordino,Ordino,AD,2020\n")
+    networks = tmp_path / "Network.csv"
+    networks.write_text("id,name\nwnmbr,WNMBR\n")
+    members = tmp_path / "links.csv"
+    members.write_text("from,to,since\nReserve:ordino,wnmbr,2022-05-12\n")
+    for path in (reserves, networks):
+        result = run("load", str(path), "--data-dir", data)
+        assert result.returncode == 0, result.stderr
+    result = run("load", str(members), "--kind", "MEMBER_OF", "--data-dir", data)
+    assert result.returncode == 0, result.stderr
+    assert "created 1 MEMBER_OF" in result.stdout
+    exported = [json.loads(line) for line in run("export", "--data-dir", data).stdout.splitlines()]
+    assert exported == [
+        {"kind": "Reserve", "id": "ordino",
+         "properties": {"name": "Ordino", "country": "AD", "designation_year": 2020}},
+        {"kind": "Network", "id": "wnmbr", "properties": {"name": "WNMBR"}},
+        {"rel": "MEMBER_OF", "from": "Reserve:ordino", "to": "Network:wnmbr",
+         "properties": {"since": "2022-05-12"}},
+    ]  # fmt: skip
+
+
+def test_load_dry_run_reports_what_it_would_do_and_writes_nothing(tmp_path: Path) -> None:
+    data = str(tmp_path / "data")
+    themes = tmp_path / "themes.csv"
+    themes.write_text("id,label,sdg_goals\nsnow,Snow,13;6\nice,Ice,\n")
+    result = run("load", str(themes), "--dry-run", "--json", "--data-dir", data)
+    assert result.returncode == 0, result.stderr
+    assert "hub load (would have): created 2 Theme" in result.stdout
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report["created"] == {"Theme": 2} and report["dryRun"] is True
+    assert run("export", "--data-dir", data).stdout == ""
+
+
+def test_load_csv_reports_rejected_rows_by_file_line(tmp_path: Path) -> None:
+    data = str(tmp_path / "data")
+    themes = tmp_path / "themes.csv"
+    themes.write_text("id,label\nsnow,Snow\nice\n")
+    result = run("load", str(themes), "--data-dir", data)
+    assert result.returncode == 1
+    assert "line 3: expected 2 cells as in the header, got 1" in result.stderr
+    assert run("export", "--data-dir", data).stdout == ""
+
+
+def test_load_csv_whose_name_names_no_kind_says_so_in_one_line(tmp_path: Path) -> None:
+    rows = tmp_path / "rows.csv"
+    rows.write_text("id,label\nsnow,Snow\n")
+    result = run("load", str(rows), "--data-dir", str(tmp_path / "data"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()[-1:]
+    assert line.startswith("hub: the file name 'rows.csv' names no node kind")
+
+
+def test_export_as_csv_then_load_the_directory_gives_the_same_graph(tmp_path: Path) -> None:
+    first, second = str(tmp_path / "one"), str(tmp_path / "two")
+    assert run("load", "--demo", "--data-dir", first).returncode == 0
+    dump = tmp_path / "csv"
+    exported = run("export", str(dump), "--format", "csv", "--data-dir", first)
+    assert exported.returncode == 0, exported.stderr
+    assert (dump / "Reserve.csv").read_text().startswith("id,name,country,")
+    loaded = run("load", str(dump), "--data-dir", second, "--json")
+    assert loaded.returncode == 0, loaded.stderr
+    report = json.loads(loaded.stdout.splitlines()[-1])
+    assert report["rejected"] == [] and report["updated"] == {}
+    assert run("export", "--data-dir", second).stdout == run("export", "--data-dir", first).stdout

@@ -40,6 +40,32 @@ def _value(name: str) -> Any:
         return ["a"]  # analytics: the lists of a GraphFilter, the keys of a sub-graph
     if name in ("since", "all"):
         return 2000 if name == "since" else False
+    if name in (
+        "app_reserve",
+        "app_network",
+        "app_id",
+        "app_state",
+        "app_after_at",
+        "app_after_id",
+    ):
+        return "a"  # membership applications (issue 4)
+    if name == "app_ids":
+        return ["a"]
+    if name == "application":
+        return {"id": "a", "state": "SUBMITTED", "reserve": "r", "network": "n"}
+    if name == "decision":
+        return {"at": "2024-01-01T00:00:00+00:00", "by": "x", "since": "2024-01-01", "reason": "r"}
+    if name == "audit":
+        return [{"id": "c", "at": "t", "actor": "x", "request_id": "q", "operation": "o",
+                 "node": "Application:a", "before": None, "after": "{}"}]  # fmt: skip
+    if name in ("props", "change"):  # mutations and the audit trail (issue 4)
+        return {"id": "a", "name": "A"}
+    if name in ("key", "source", "target", "old_since", "after_at", "after_id", "change_node"):
+        return "a"
+    if name in ("revision", "existed", "old_roles"):
+        return {"revision": 0, "existed": True, "old_roles": ["r"]}[name]
+    if name.startswith("grant_"):
+        return ["a"]
     return None  # optional filters: text, country, theme, network, institution_kind
 
 
