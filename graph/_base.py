@@ -184,6 +184,7 @@ class CypherStore(
         }
         for relation in RELATIONS:
             params[cypher.batch_param(relation)] = batch.links.get(relation, [])
+        params["changes"] = batch.changes
         await self._write(cypher.WRITE_BATCH, params)
 
     async def after_bulk_write(self) -> None:
@@ -217,8 +218,12 @@ class CypherStore(
                     break
                 after_a, after_b = rows[-1]["source"], rows[-1]["target"]
 
-    async def clear(self) -> None:
+    async def clear(self, *, everything: bool = False) -> None:
+        # Domain nodes only, unless asked: API keys, the audit trail and membership applications
+        # survive `hub load --replace`.
+        labels = None if everything else [str(kind) for kind in Kind]
         while True:
-            rows = await self._write(cypher.DELETE_SOME_NODES, {"limit": 10_000})
+            params = {"limit": 10_000, "labels": labels}
+            rows = await self._write(cypher.DELETE_SOME_NODES, params)
             if not rows or int(rows[0]["deleted"]) == 0:
                 break

@@ -151,9 +151,9 @@ def _json(value: dict[str, Any] | None) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _change(
+def change_record(
     audit: Audit,
-    node: str,
+    node: str | None,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
     other: str | None = None,
@@ -219,7 +219,7 @@ class WritesMixin(Runner):
             raise InvalidProperties(problems)
         stored = {"id": key, **to_stored(kind, checked)}
         node = global_id(kind, key)
-        change = _change(audit, node, None, _values(stored))
+        change = change_record(audit, node, None, _values(stored))
         try:
             rows = await self._write(
                 cypher.CREATE_NODE_AUDITED[kind], {"props": stored, "change": change}
@@ -260,7 +260,7 @@ class WritesMixin(Runner):
             "key": key,
             "revision": existing.get(cypher.REVISION_PROPERTY, 0),
             "props": props,
-            "change": _change(audit, node, _values(old), _values(stored)),
+            "change": change_record(audit, node, _values(old), _values(stored)),
         }
         rows = await self._write(cypher.UPDATE_NODE_AUDITED[kind], params)
         if not rows:
@@ -275,7 +275,7 @@ class WritesMixin(Runner):
         params = {
             "key": key,
             "revision": existing.get(cypher.REVISION_PROPERTY, 0),
-            "change": _change(audit, node, _values(existing), None),
+            "change": change_record(audit, node, _values(existing), None),
         }
         if not await self._write(cypher.DELETE_NODE_AUDITED[kind], params):
             raise Conflict(f"{node} was changed or deleted while this delete was made; try again")
@@ -315,7 +315,7 @@ class WritesMixin(Runner):
         source_id = global_id(relation.source, source)
         target_id = global_id(relation.target, target)
         before = _link_state(relation, old) if old is not None else None
-        change = _change(audit, source_id, before, _link_state(relation, wanted), target_id)
+        change = change_record(audit, source_id, before, _link_state(relation, wanted), target_id)
         params = {
             "source": source, "target": target, "props": wanted, "change": change,
             **self._guard(relation, old),
@@ -334,7 +334,7 @@ class WritesMixin(Runner):
         target_id = global_id(relation.target, target)
         if old is None:
             raise NotFound(f"{source_id} has no {relation.type} relationship to {target_id}")
-        change = _change(audit, source_id, _link_state(relation, old), None, target_id)
+        change = change_record(audit, source_id, _link_state(relation, old), None, target_id)
         params = {
             "source": source, "target": target, "change": change, **self._guard(relation, old),
         }  # fmt: skip

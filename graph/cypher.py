@@ -217,6 +217,7 @@ def _write_batch() -> str:
         f"MERGE (a)-[r:{rel.type}]->(b) SET r += row.props }}"
         for rel in RELATIONS
     ]
+    parts.append("CALL { UNWIND $changes AS change CREATE (c:Change) SET c = change }")
     return " ".join(parts) + " RETURN 1 AS done"
 
 
@@ -224,7 +225,8 @@ WRITE_BATCH: Final = _write_batch()
 
 # Batches of deletes keep memory bounded on large graphs.
 DELETE_SOME_NODES: Final = (
-    "MATCH (n) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
+    "MATCH (n) WHERE $labels IS NULL OR labels(n)[0] IN $labels "
+    "WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
 )
 
 EXPORT_LINKS: Final[dict[Relation, str]] = {

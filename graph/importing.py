@@ -21,9 +21,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from graph._writes import change_record
 from graph.codec import to_stored
 from graph.model import Kind, Relation, RelType, find_relation, parse_global_id
-from graph.records import ImportReport, Rejection
+from graph.records import Audit, ImportReport, Rejection
 from graph.store import ImportBatch, Store
 from graph.validation import KEY_PATTERN, describe, validate_link, validate_node
 
@@ -230,6 +231,7 @@ class _Importer:
     seen_nodes: dict[tuple[Kind, str], int] = field(default_factory=dict)
     seen_links: dict[tuple[Relation, str, str], int] = field(default_factory=dict)
     wrote: bool = False
+    audit: Audit | None = None
 
     async def batch(self, rows: list[tuple[int, Any]]) -> None:
         nodes: list[_Node] = []
@@ -325,6 +327,13 @@ class _Importer:
                     {"from": link.source, "to": link.target, "props": link.props}
                 )
         if not self.dry_run and (batch.nodes or batch.links):
+            if self.audit is not None:
+                # One audit record per batch, written in the batch's own transaction.
+                written = {str(kind): len(items) for kind, items in batch.nodes.items()}
+                for relation, items in batch.links.items():
+                    written[str(relation.type)] = written.get(str(relation.type), 0) + len(items)
+                summary = {"lines": [rows[0][0], rows[-1][0]], "written": written}
+                batch.changes.append(change_record(self.audit, None, None, summary))
             await self.store.write_batch(batch)
             self.wrote = True
         self.known |= in_batch
@@ -336,9 +345,14 @@ async def import_rows(
     *,
     batch_size: int = DEFAULT_BATCH,
     dry_run: bool = False,
+    audit: Audit | None = None,
 ) -> ImportReport:
-    """Check and write rows batch by batch; see the module docstring for the guarantees."""
-    importer = _Importer(store, dry_run)
+    """Check and write rows batch by batch; see the module docstring for the guarantees.
+
+    With `audit`, each written batch also records a Change (who, when, which lines, how many
+    of each kind) in the same transaction.
+    """
+    importer = _Importer(store, dry_run, audit=audit)
     pending: list[tuple[int, Any]] = []
     for item in rows:
         pending.append(item)

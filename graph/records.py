@@ -361,7 +361,8 @@ class ApiKeyRecord:
 class ChangeRecord:
     """One audited write: an internal `Change` node linked to nothing (it outlives the node).
 
-    `node` is the global id written to (for a relationship: its source), `other` the target of a
+    `node` is the global id written to (for a relationship: its source; none for a bulk import,
+    whose `after` says which lines and how many of each kind), `other` the target of a
     relationship; `before`/`after` are JSON texts of the stored properties (null: absent).
     `at` is an ISO 8601 UTC time with microseconds ("2025-01-31T12:00:00.000000+00:00"): it sorts.
     """
@@ -371,7 +372,7 @@ class ChangeRecord:
     actor: str
     request_id: str | None = None
     operation: str
-    node: str
+    node: str | None = None
     other: str | None = None
     before: str | None = None
     after: str | None = None

@@ -118,6 +118,7 @@ class ImportBatch:
 
     nodes: dict[Kind, list[dict[str, Any]]] = field(default_factory=dict)
     links: dict[Relation, list[dict[str, Any]]] = field(default_factory=dict)
+    changes: list[dict[str, Any]] = field(default_factory=list)  # audit records written with it
 
 
 @dataclass(slots=True)
@@ -214,8 +215,9 @@ class Store(Protocol):
         """Every node then every relationship, as import rows, in a stable order."""
         ...
 
-    async def clear(self) -> None:
-        """Delete everything (tests and `hub load --replace`)."""
+    async def clear(self, *, everything: bool = False) -> None:
+        """Delete the graph's nodes of every Kind (`hub load --replace`); with `everything`,
+        also API keys, audit records and applications (tests)."""
 
     # --- search and geography (issue 3: search, reservesNear) ------------------------------------
     async def search(

@@ -7,6 +7,7 @@ on stderr naming the cause, and exit status 1; no traceback.
 import argparse
 import asyncio
 import errno
+import getpass
 import json
 import logging
 import os
@@ -21,7 +22,7 @@ from typing import Any
 from graph.csvrows import Located, directory_rows, write_csv
 from graph.errors import StoreError
 from graph.importing import ImportFileError, import_rows, numbered, read_rows
-from graph.records import ImportReport
+from graph.records import Audit, ImportReport
 from hub.embedded import EmbeddedError, EmbeddedFalkorDB
 from hub.settings import Settings, SettingsError
 from hub.stores import load_demo_if_empty, open_store
@@ -155,7 +156,10 @@ async def _load(args: argparse.Namespace, settings: Settings) -> int:
                 raise CommandError("--kind is for .csv files")
             else:
                 rows = read_rows(path, kind=args.kind)
-        report = await import_rows(store, rows, batch_size=args.batch_size, dry_run=args.dry_run)
+        audit = Audit(actor=f"cli:{getpass.getuser()}", request_id=None, operation="hub load")
+        report = await import_rows(
+            store, rows, batch_size=args.batch_size, dry_run=args.dry_run, audit=audit
+        )
     elapsed = time.perf_counter() - started
     if locate is not None:  # say which file of the directory each rejected line is in
         for rejection in report.rejected:

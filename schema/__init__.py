@@ -1,6 +1,7 @@
 """The GraphQL schema. `schema/schema.graphql` is its printed SDL, kept current by a test."""
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
@@ -36,7 +37,14 @@ Query = merge_types(
 Mutation = merge_types("Mutation", (NodeMutation, MembershipMutation, ImportMutation))
 Mutation.__strawberry_definition__.description = WRITE_RULES  # type: ignore[attr-defined]
 
-schema = strawberry.Schema(
+
+class HubSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: object = None) -> None:
+        """Strawberry logs every error with a traceback; a refused argument or a missing node is
+        the client's business. CodedErrors logs the internal ones, with the request id."""
+
+
+schema = HubSchema(
     query=Query,
     mutation=Mutation,
     types=[*TYPES.values(), NodeKind],

@@ -41,8 +41,9 @@ class Change:
     operation: str = strawberry.field(
         description='The mutation: "createReserve", "updatePerson", "link", "approveMembership"...'
     )
-    node_id: strawberry.ID = strawberry.field(
-        description="The node written to; for a relationship, its start."
+    node_id: strawberry.ID | None = strawberry.field(
+        description="The node written to; for a relationship, its start; null for a bulk import "
+        "(importGraph, hub load), whose `after` gives its lines and counts per kind."
     )
     other_node_id: strawberry.ID | None = strawberry.field(
         description="For a relationship, its end; null otherwise."
@@ -61,7 +62,7 @@ class Change:
             actor=record.actor,
             request_id=record.request_id,
             operation=record.operation,
-            node_id=strawberry.ID(record.node),
+            node_id=strawberry.ID(record.node) if record.node else None,
             other_node_id=strawberry.ID(record.other) if record.other else None,
             before=_json(record.before),
             after=_json(record.after),

@@ -75,6 +75,11 @@ class CodedErrors(MaskErrors):
             )
             error.extensions = {**(error.extensions or {}), "code": code}
             return error
+        if error.path is None:
+            # Not raised by a resolver: the request's variables could not be coerced (a bad enum
+            # value, a string for an Int...). graphql-core's message names the variable.
+            error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
+            return error
         if isinstance(original, HubError):
             error.extensions = {"code": original.code, **original.extensions}
             return error

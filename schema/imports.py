@@ -13,6 +13,7 @@ from strawberry.types import Info
 
 from graph.importing import ImportFileError, TextFormat, import_rows, text_rows
 from graph.model import Kind, RelType
+from graph.records import Audit
 from graph.records import ImportReport as ImportReportRecord
 from schema.context import Context
 from schema.errors import BadUserInput
@@ -116,7 +117,14 @@ class ImportMutation:
             raise BadUserInput(argument, "is for CSV files only")
         try:
             report = await import_rows(
-                info.context.store, text_rows(file, fmt, target), dry_run=dry_run
+                info.context.store,
+                text_rows(file, fmt, target),
+                dry_run=dry_run,
+                audit=Audit(
+                    actor=info.context.viewer.actor,
+                    request_id=info.context.request_id,
+                    operation="importGraph",
+                ),
             )
         except ImportFileError as exc:
             raise BadUserInput("file", str(exc)) from None

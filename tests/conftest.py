@@ -99,12 +99,12 @@ async def store(
             await falkor.close()
     else:
         neo = new_neo4j_store()
-        await neo.clear()
+        await neo.clear(everything=True)
         await neo.setup()
         try:
             yield neo
         finally:
-            await neo.clear()
+            await neo.clear(everything=True)
             await neo.close()
 
 

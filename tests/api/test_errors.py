@@ -304,3 +304,14 @@ async def test_no_response_about_people_carries_an_email_address(small_hub: Hub)
         assert "ana@example.org" not in response.text
         assert "example.org" not in response.text
         assert "mail" not in response.text.lower()
+
+
+async def test_a_variable_of_the_wrong_type_is_bad_user_input_naming_it(small_hub: Hub) -> None:
+    query = (
+        "query($k: InstitutionKind, $n: Int) { institutions(kind: $k, first: $n) { totalCount } }"
+    )
+    for variables in ({"k": "university"}, {"n": "ten"}):
+        answer = await small_hub.graphql(query, **variables)
+        (error,) = answer["errors"]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+        assert f"${next(iter(variables))}" in error["message"]

@@ -124,3 +124,23 @@ async def test_a_file_over_the_limit_is_refused_before_reading(served: dict[str,
     (error,) = answer["errors"]
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "file"}
     assert "limit" in error["message"]
+
+
+CHANGES = "{ changes(first: 10) { edges { node { operation actor after } } } }"
+
+
+async def test_an_import_is_in_the_audit_trail_and_a_dry_run_is_not(served: dict[str, Any]) -> None:
+    hub: Hub = served["hub"]
+    secretariat = served["headers"]["secretariat"]
+
+    async def imports() -> list[dict[str, Any]]:
+        response = await hub.client.post("/graphql", json={"query": CHANGES}, headers=secretariat)
+        edges = ok(response.json())["changes"]["edges"]
+        return [e["node"] for e in edges if e["node"]["operation"] == "importGraph"]
+
+    ok(await _import(served, file=THEMES_JSONL, format="JSON_LINES", dryRun=True))
+    assert await imports() == []
+    ok(await _import(served, file=THEMES_JSONL, format="JSON_LINES"))
+    (change,) = await imports()
+    assert change["actor"].startswith("key:")
+    assert change["after"] == {"lines": [1, 2], "written": {"Theme": 2}}

@@ -308,3 +308,16 @@ async def test_export_leaves_out_the_audit_trail_and_reloads_identically(small: 
     report = await import_rows(small, numbered(exported))
     assert report.rejected == []
     assert [row async for row in small.export_rows()] == exported
+
+
+async def test_clearing_the_graph_keeps_the_audit_trail_unless_everything_goes(
+    small: Store,
+) -> None:
+    """`hub load --replace` replaces the network's data, not its history (nor its keys)."""
+    await small.update_node(Kind.PROJECT, "p-fire", {"end_year": 2030}, AUDIT)
+    assert await count_changes_nodes(small) == 1
+    await small.clear()
+    assert sum((await small.counts()).values()) == 0
+    assert await count_changes_nodes(small) == 1
+    await small.clear(everything=True)
+    assert await count_changes_nodes(small) == 0
