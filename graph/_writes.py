@@ -367,6 +367,14 @@ class WritesMixin(Runner):
             found |= {(Kind(row["kind"]), row["key"]) for row in rows}
         return found
 
+    async def unlinked(self, nodes: Sequence[tuple[Kind, str]]) -> set[tuple[Kind, str]]:
+        found: set[tuple[Kind, str]] = set()
+        for kind in sorted({kind for kind, _ in nodes}):
+            keys = sorted({key for k, key in nodes if k is kind})
+            rows = await self._read(cypher.MATCH_UNLINKED[kind], {"keys": keys})
+            found |= {(kind, row["key"]) for row in rows}
+        return found
+
     @staticmethod
     def _change_params(where: ChangeFilter) -> dict[str, Any]:
         return {"change_node": where.node, "change_since": where.since, "change_actor": where.actor}

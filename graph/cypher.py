@@ -960,6 +960,12 @@ UNLINK_AUDITED: Final[dict[Relation, str]] = {
 
 # An editor's grant: which of $grant_projects / $grant_people are within its reserves and
 # institutions (reserves and institutions themselves are checked without the database).
+# Nodes with no relationship at all (just created): an editor may attach them to its grant.
+MATCH_UNLINKED: Final[dict[Kind, str]] = {
+    kind: f"UNWIND $keys AS key MATCH (n:{kind} {{id: key}}) WHERE NOT (n)--() RETURN n.id AS key"
+    for kind in Kind
+}
+
 MATCH_WITHIN_GRANT: Final = " UNION ".join(
     f"UNWIND ${param} AS key MATCH (n:{kind} {{id: key}}){step}(x:{end}) "
     f"WHERE x.id IN ${grant} RETURN DISTINCT '{kind}' AS kind, key"

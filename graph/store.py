@@ -382,6 +382,10 @@ class Store(Protocol):
         at one of the reserves. Themes and networks never. At most one round trip."""
         ...
 
+    async def unlinked(self, nodes: Sequence[tuple[Kind, str]]) -> set[tuple[Kind, str]]:
+        """Which of these nodes exist and have no relationship at all (one round trip a kind)."""
+        ...
+
     async def changes(
         self, where: ChangeFilter, first: int, after: tuple[str, str] | None
     ) -> ChangePage:

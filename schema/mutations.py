@@ -14,7 +14,7 @@ from strawberry.types import Info
 from strawberry.utils.str_converters import to_camel_case
 
 from graph._writes import InvalidProperties, Problem, check_node
-from graph.model import Kind, RelType, find_relation, global_id
+from graph.model import Kind, Relation, RelType, find_relation, global_id
 from graph.records import RECORD_TYPES, Audit, NodeRecord
 from graph.validation import NODE_MODELS
 from schema import arguments
@@ -35,8 +35,11 @@ granted institution as partner (PARTNER_IN); people affiliated with a granted in
 (AFFILIATED_WITH) or working at a granted reserve (WORKS_AT). An editor may update and delete \
 nodes within its grant; create a reserve or institution whose key it is granted, and any new \
 project or person (a new node has no relationships: link it to a granted reserve or institution \
-to be able to change it later); link and unlink where at least one end is within its grant \
-(before the change). Themes and networks are secretariat-only. An editor asking about a node \
+to be able to change it later); link and unlink where both ends are within its grant, except a \
+theme (the shared vocabulary) and, when linking, a node with no relationship yet (one it has just \
+created): so an editor cannot bring someone else's person or project into its grant. \
+Memberships (MEMBER_OF) are the secretariat's, through membership applications. Themes and \
+networks are secretariat-only. An editor asking about a node \
 outside its grant (or one that does not exist) is FORBIDDEN.
 - partner and anonymous: no writes.
 
@@ -171,6 +174,35 @@ def _problems(prefix: str, problems: list[Problem]) -> InvalidValues:
         return ".".join(parts) or "input"
 
     return InvalidValues([{"path": path(p), "message": p.message} for p in problems])
+
+
+async def _may_link(
+    info: Info[Context, None],
+    viewer: Viewer,
+    relation: Relation,
+    source: str,
+    target: str,
+    *,
+    linking: bool,
+) -> None:
+    """FORBIDDEN unless an editor may (un)link these two nodes: both ends within its grant, a
+    theme end excepted (the shared vocabulary), and, when linking, an end that has no
+    relationship yet (a node it has just created). Otherwise linking someone else's person or
+    project to one's own reserve would bring it into the grant, its e-mail included.
+    Memberships go through applyForMembership: secretariat only."""
+    if viewer.role is Role.SECRETARIAT:
+        return
+    if relation.type is RelType.MEMBER_OF:
+        raise Forbidden("memberships are decided by the secretariat (see applyForMembership)")
+    ends = [(kind, key) for kind, key in ((relation.source, source), (relation.target, target))
+            if kind is not Kind.THEME]  # fmt: skip
+    store = info.context.store
+    missing = set(ends) - await store.within_grant(ends, viewer.reserves, viewer.institutions)
+    if missing and linking:
+        missing -= await store.unlinked(sorted(missing))
+    if missing:
+        names = " and ".join(global_id(kind, key) for kind, key in sorted(missing))
+        raise Forbidden(f"{names} is not within this editor's reserves and institutions")
 
 
 # --- who may write -----------------------------------------------------------------------------
@@ -380,9 +412,7 @@ class NodeMutation:
     ) -> LinkResult:
         viewer = _writer(info)
         relation, source_key, target_key = _relation_of(relationship, source, target)
-        await _in_grant(
-            info, viewer, [(relation.source, source_key), (relation.target, target_key)]
-        )
+        await _may_link(info, viewer, relation, source_key, target_key, linking=True)
         props: dict[str, Any] = {}
         if roles is not None:
             props["roles"] = roles
@@ -409,9 +439,7 @@ class NodeMutation:
     ) -> LinkResult:
         viewer = _writer(info)
         relation, source_key, target_key = _relation_of(relationship, source, target)
-        await _in_grant(
-            info, viewer, [(relation.source, source_key), (relation.target, target_key)]
-        )
+        await _may_link(info, viewer, relation, source_key, target_key, linking=False)
         written = await info.context.store.unlink(
             relation, source_key, target_key, _audit(info, "unlink")
         )

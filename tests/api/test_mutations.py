@@ -284,14 +284,29 @@ WRITES: list[tuple[str, str, dict[str, Any]]] = [
         "link with no end in its grant",
         LINK,
         {"rel": "WORKS_AT", "from": "Person:ana", "to": "Reserve:ordino"},
-    ),  # before ana works at omana
+    ),
     (
-        "link with one end in its grant",
+        "link someone else's person to its reserve",  # would bring ana (and her e-mail) in
         LINK,
         {"rel": "WORKS_AT", "from": "Person:ana", "to": "Reserve:omana"},
     ),
     (
-        "unlink with one end in its grant",
+        "link a person of its institution to its reserve",  # bo is affiliated with cas
+        LINK,
+        {"rel": "WORKS_AT", "from": "Person:bo", "to": "Reserve:omana"},
+    ),
+    (
+        "link the project it just created to its reserve",
+        LINK,
+        {"rel": "SITED_IN", "from": "Project:p-new", "to": "Reserve:omana"},
+    ),
+    (
+        "make its reserve a member of a network",
+        LINK,
+        {"rel": "MEMBER_OF", "from": "Reserve:omana", "to": "Network:wnmbr"},
+    ),
+    (
+        "unlink within its grant",
         UNLINK,
         {"rel": "WORKS_AT", "from": "Person:eve", "to": "Reserve:omana"},
     ),
@@ -301,7 +316,8 @@ WRITES: list[tuple[str, str, dict[str, Any]]] = [
 EDITOR_MAY = {
     "create a granted reserve key", "create a project", "update a project sited in its reserve",
     "update a project of its institution", "update a person working at its reserve",
-    "delete its reserve", "link with one end in its grant", "unlink with one end in its grant",
+    "delete its reserve", "link a person of its institution to its reserve",
+    "link the project it just created to its reserve", "unlink within its grant",
 }  # fmt: skip
 
 
