@@ -474,7 +474,10 @@ THEME_PHRASES: Final[dict[str, tuple[str, ...]]] = {
     "global-change-monitoring": ("Long-term global change observatory", "GLOCHAMORE revisited"),
     "biodiversity-monitoring": ("Altitudinal biodiversity survey", "Pollinator monitoring"),
     "threatened-endemic-species": ("Endemic flora recovery", "Rare species conservation"),
-    "large-carnivore-coexistence": ("Living with large carnivores", "Human-wildlife conflict mitigation"),
+    "large-carnivore-coexistence": (
+        "Living with large carnivores",
+        "Human-wildlife conflict mitigation",
+    ),
     "ecological-connectivity": ("Wildlife corridor mapping", "Transboundary connectivity"),
     "invasive-species": ("Invasive plant early warning", "Upslope invasion tracking"),
     "wildfire": ("Wildfire risk reduction", "Post-fire forest recovery"),
