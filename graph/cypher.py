@@ -836,8 +836,8 @@ APPLY_FOR_MEMBERSHIP: Final = (
     "pending, member, ok"
 )
 
-_DECIDE_START = (
-    "MATCH (a:Application {id: $app_id}) "
+_DECIDE_START = (  # the state is read under the application's write lock (see _LOCKED below)
+    "MATCH (a:Application {id: $app_id}) SET a.state = a.state "
     "WITH a, a.state AS previous "
     "OPTIONAL MATCH (r:Reserve {id: a.reserve}) "
     "OPTIONAL MATCH (n:Network {id: a.network}) "
@@ -889,7 +889,7 @@ COUNT_APPLICATIONS: Final = (
 # Kind, linked to nothing so that it outlives the node): both happen or neither. Writes made
 # after a read are guarded: a node's `revision` (a hidden counter, like the search_* helpers)
 # must still be the one read, a relationship's properties the ones read; otherwise the
-# statement matches nothing, writes nothing, and the caller reports a conflict.
+# statement returns nothing, changes no value, and the caller reports a conflict.
 REVISION_PROPERTY = "revision"  # not annotated: a name, not a statement
 
 CREATE_CHANGE_INDEXES: Final[dict[Backend, tuple[str, ...]]] = {
@@ -913,10 +913,15 @@ CREATE_NODE_AUDITED: Final[dict[Kind, str]] = {
     for kind in Kind
 }
 
+# Neo4j reads under read committed: a guard in the MATCH's WHERE is read before any lock, so two
+# simultaneous writes could both pass it (a lost update). Setting the revision to itself first
+# takes the node's write lock (a SET whose value reads the node locks it before reading), and the
+# guard is then read under that lock. FalkorDB runs one write at a time per graph: no change there.
+_LOCKED = f"SET n.{REVISION_PROPERTY} = coalesce(n.{REVISION_PROPERTY}, 0) WITH n "
 _UNCHANGED = f"coalesce(n.{REVISION_PROPERTY}, 0) = $revision"
 
 UPDATE_NODE_AUDITED: Final[dict[Kind, str]] = {
-    kind: f"MATCH (n:{kind} {{id: $key}}) WHERE {_UNCHANGED} "
+    kind: f"MATCH (n:{kind} {{id: $key}}) {_LOCKED}WHERE {_UNCHANGED} "
     f"SET n += $props, n.{REVISION_PROPERTY} = $revision + 1 "
     f"{_NEW_CHANGE}RETURN properties(n) AS props"
     for kind in Kind
@@ -924,7 +929,7 @@ UPDATE_NODE_AUDITED: Final[dict[Kind, str]] = {
 
 # The Change is created before the node goes (after DETACH DELETE the row has no node).
 DELETE_NODE_AUDITED: Final[dict[Kind, str]] = {
-    kind: f"MATCH (n:{kind} {{id: $key}}) WHERE {_UNCHANGED} "
+    kind: f"MATCH (n:{kind} {{id: $key}}) {_LOCKED}WHERE {_UNCHANGED} "
     f"{_NEW_CHANGE}DETACH DELETE n RETURN c.id AS change"
     for kind in Kind
 }

@@ -21,6 +21,14 @@ from graph.errors import Conflict, Unavailable
 from graph.model import Kind
 from graph.store import note_round_trip
 
+# Driver 6 raises ConnectionAcquisitionTimeoutError (a ConnectionPoolError, not a ClientError) when
+# the pool has no free connection in time; driver 5 raised a ClientError without a server code.
+_UNREACHABLE: tuple[type[Exception], ...] = (
+    neo4j_errors.ServiceUnavailable,
+    neo4j_errors.SessionExpired,
+    *(e for e in (getattr(neo4j_errors, "ConnectionPoolError", None),) if e is not None),
+)
+
 
 @contextmanager
 def _translate() -> Iterator[None]:
@@ -33,11 +41,13 @@ def _translate() -> Iterator[None]:
         raise Unavailable(
             "the write's outcome is unknown (commit lost)", unknown_outcome=True
         ) from exc
-    except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired) as exc:
+    except _UNREACHABLE as exc:
         raise Unavailable(f"Neo4j is not reachable ({type(exc).__name__})") from exc
     except neo4j_errors.ClientError as exc:
         if exc.code and "TransactionTimedOut" in exc.code:
             raise Unavailable("the database query timed out") from exc
+        if not exc.code:  # driver 5: no connection free in the pool in time
+            raise Unavailable(f"Neo4j is not reachable ({exc.message or exc})") from exc
         raise
     except neo4j_errors.TransientError as exc:
         raise Unavailable(f"Neo4j is busy ({exc.code})") from exc
@@ -63,6 +73,13 @@ async def _collect(
     return [record.data() async for record in result]
 
 
+async def _plan(tx: AsyncManagedTransaction, query: str, params: dict[str, Any]) -> str:
+    """EXPLAIN returns no records: the plan is in the summary."""
+    result = await tx.run(query, params)
+    summary = await result.consume()
+    return str(summary.plan)
+
+
 class Neo4jStore(CypherStore):
     backend: ClassVar[str] = cypher.Backend.NEO4J
 
@@ -83,9 +100,13 @@ class Neo4jStore(CypherStore):
             max_transaction_retry_time=timeout_ms / 1000,
         )
         self._database = database
+        # Sessions share bookmarks, so a read that follows a write (e.g. a conflict's re-read)
+        # sees it even when a cluster routes the read to a secondary that is behind.
+        self._bookmarks = AsyncGraphDatabase.bookmark_manager()
         self._timeout = timeout_ms / 1000
         # The server cancels a transaction that runs longer than this.
         self._work = unit_of_work(timeout=self._timeout)(_collect)
+        self._explain = unit_of_work(timeout=self._timeout)(_plan)
 
     async def close(self) -> None:
         await self._driver.close()
@@ -95,7 +116,9 @@ class Neo4jStore(CypherStore):
         with _translate(), _bounded(self._timeout, writing=False):
             async with asyncio.timeout(self._timeout):
                 async with self._driver.session(
-                    database=self._database, default_access_mode=neo4j.READ_ACCESS
+                    database=self._database,
+                    default_access_mode=neo4j.READ_ACCESS,
+                    bookmark_manager=self._bookmarks,
                 ) as session:
                     return await session.execute_read(self._work, query, params)
 
@@ -103,7 +126,9 @@ class Neo4jStore(CypherStore):
         note_round_trip()
         with _translate(), _bounded(self._timeout, writing=True):
             async with asyncio.timeout(self._timeout):
-                async with self._driver.session(database=self._database) as session:
+                async with self._driver.session(
+                    database=self._database, bookmark_manager=self._bookmarks
+                ) as session:
                     return await session.execute_write(self._work, query, params)
 
     async def ping(self) -> None:
@@ -124,5 +149,12 @@ class Neo4jStore(CypherStore):
 
     async def explain(self, query: str, params: dict[str, Any]) -> str:
         # A write transaction: EXPLAIN of a write statement must not meet a read-only session.
-        rows = await self._write("EXPLAIN " + query, params)
-        return str(rows)
+        # EXPLAIN answers no records (so the rows were always "[]"): the plan is in the summary.
+        note_round_trip()
+        with _translate(), _bounded(self._timeout, writing=False):
+            async with asyncio.timeout(self._timeout):
+                async with self._driver.session(database=self._database) as session:
+                    plan: str = await session.execute_write(
+                        self._explain, "EXPLAIN " + query, params
+                    )
+                    return plan
