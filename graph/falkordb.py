@@ -9,6 +9,7 @@ import asyncio
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, ClassVar
 
 import redis.asyncio as aioredis
@@ -28,11 +29,40 @@ log = logging.getLogger(__name__)
 _EMPTY_KEY = "empty key"
 
 
+# How many connections were handed out during the statement being run (set by `_run`, counted
+# by `_Pool`). Zero: nothing can have reached the server. One: the statement's own command
+# may have been sent. More: the statement went out and a follow-up (falkordb's schema lookup
+# while parsing the result) failed, so a write may have happened whatever that error says.
+_SENT: ContextVar[list[int] | None] = ContextVar("falkordb_sent", default=None)
+
+
+class _Pool(aioredis.BlockingConnectionPool):
+    """redis' pool, noting when a statement gets a connection (its command may then be sent).
+
+    A failure to get one (connection refused, no socket, no free connection in time) happens
+    before anything is written to a socket: the command certainly did not run.
+    """
+
+    async def get_connection(self, *args: Any, **kwargs: Any) -> Any:
+        connection = await super().get_connection(*args, **kwargs)  # type: ignore[no-untyped-call]
+        sent = _SENT.get()
+        if sent is not None:
+            sent[0] += 1
+        return connection
+
+
 @contextmanager
 def _translate(*, writing: bool) -> Iterator[None]:
     """FalkorDB/redis errors -> graph.errors (see that module's tree)."""
+    sent = _SENT.get()
     try:
         yield
+    except redis_errors.BusyLoadingError as exc:
+        # The server answered LOADING (it is replaying its log after a restart): refused, not run.
+        raise Unavailable(
+            "the database is loading its data",
+            unknown_outcome=writing and (sent is None or sent[0] > 1),
+        ) from exc
     except redis_errors.ResponseError as exc:
         text = str(exc)
         if "unique constraint violation" in text:
@@ -43,10 +73,11 @@ def _translate(*, writing: bool) -> Iterator[None]:
             raise Unavailable("the database is loading its data") from exc
         raise
     except (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError) as exc:
-        # A write whose connection broke may or may not have been applied.
+        # A write whose command may have been sent (a connection was handed out for it) may or
+        # may not have been applied; one that never got a connection was not.
         raise Unavailable(
             f"the embedded database is not reachable ({type(exc).__name__})",
-            unknown_outcome=writing,
+            unknown_outcome=writing and (sent is None or sent[0] > 0),
         ) from exc
 
 
@@ -63,7 +94,7 @@ class FalkorStore(CypherStore):
         max_connections: int = 32,
         rewrite_log: bool = True,
     ) -> None:
-        self._pool = aioredis.BlockingConnectionPool.from_url(
+        self._pool = _Pool.from_url(
             url,
             password=password,
             max_connections=max_connections,
@@ -90,6 +121,15 @@ class FalkorStore(CypherStore):
         self, query: str, params: dict[str, Any], *, read_only: bool
     ) -> list[dict[str, Any]]:
         note_round_trip()
+        token = _SENT.set([0])
+        try:
+            return await self._statement(query, params, read_only=read_only)
+        finally:
+            _SENT.reset(token)
+
+    async def _statement(
+        self, query: str, params: dict[str, Any], *, read_only: bool
+    ) -> list[dict[str, Any]]:
         with _translate(writing=not read_only):
             try:
                 if read_only:

@@ -24,6 +24,8 @@ from graph.errors import StoreError
 from graph.importing import ImportFileError, import_rows, numbered, read_rows
 from graph.records import Audit, ImportReport
 from hub.embedded import EmbeddedError, EmbeddedFalkorDB
+from hub.logs import FORMATS, dict_config
+from hub.logs import configure as configure_logs
 from hub.settings import Settings, SettingsError
 from hub.stores import load_demo_if_empty, open_store
 
@@ -78,10 +80,17 @@ def serve(args: argparse.Namespace) -> int:
     for name, value in (("HUB_HOST", settings.host), ("HUB_PORT", settings.port),
                         ("HUB_DATA_DIR", settings.data_dir)):  # fmt: skip
         os.environ[name] = str(value)
-    print(f"hub: serving on http://{settings.host}:{settings.port}/graphql "
-          f"({settings.backend}{', embedded' if embedded else ''})", file=sys.stderr)  # fmt: skip
-    # uvicorn re-raises the signal that stopped it once it has shut down; make SIGTERM an
-    # exception (as SIGINT already is) so that the embedded database is stopped cleanly below.
+    # Logged (a JSON line with HUB_LOG_FORMAT=json), as everything `serve` says once it runs.
+    log.info("serving on http://%s:%s/graphql (%s%s)", settings.host, settings.port,
+             settings.backend, ", embedded" if embedded else "")  # fmt: skip
+    if settings.workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        # Each worker keeps its metrics in files there; /metrics adds them up (hub/metrics.py).
+        from hub.metrics import prepare_multiprocess_dir
+
+        prepare_multiprocess_dir(settings.data_dir.resolve() / "metrics")
+    # uvicorn re-raises the signal that stopped it once it has shut down (after finishing the
+    # requests in flight); make SIGTERM an exception (as SIGINT already is) so that the embedded
+    # database is stopped cleanly below, and the hub then exits 0: a requested, clean stop.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         uvicorn.run(
@@ -91,15 +100,29 @@ def serve(args: argparse.Namespace) -> int:
             port=settings.port,
             workers=settings.workers,
             log_level=settings.log_level,
+            # Each worker logs as we do; hub.requests replaces uvicorn's access log (hub/logs.py).
+            log_config=dict_config(settings.logs_as, settings.log_level),
+            access_log=False,
             timeout_graceful_shutdown=30,
+            # The client address is the socket peer; X-Forwarded-For is believed only from
+            # HUB_TRUSTED_PROXIES (hub/ratelimit.py), not from whatever uvicorn trusts.
+            proxy_headers=False,
         )
+    except _Terminated:
+        pass
     finally:
         if embedded is not None:
             embedded.stop()
     return 0
 
 
+class _Terminated(Exception):
+    """SIGTERM: stop serving (uvicorn has finished the requests in flight)."""
+
+
 def _exit_on_signal(signum: int, _frame: object) -> None:
+    if signum == signal.SIGTERM:
+        raise _Terminated
     raise SystemExit(128 + signum)
 
 
@@ -114,8 +137,8 @@ async def _prepare(settings: Settings, *, password: str | None, demo: bool) -> N
             started = time.perf_counter()
             report = await load_demo_if_empty(store)
             if report is not None:
-                print(f"hub: loaded the demo data in {time.perf_counter() - started:.2f} s: "
-                      f"{_summary(report)}", file=sys.stderr)  # fmt: skip
+                log.info("loaded the demo data in %.2f s: %s", time.perf_counter() - started,
+                         _summary(report))  # fmt: skip
     finally:
         await store.close()
 
@@ -348,8 +371,13 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(level=os.environ.get("HUB_LOG_LEVEL", "info").upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # fmt: skip
+    # Before the settings are read (their errors are printed, not logged): a bad value here
+    # falls back to the default, and `serve` stops on it with a message naming the variable.
+    log_format = os.environ.get("HUB_LOG_FORMAT", "").lower()
+    if log_format not in FORMATS:
+        log_format = "json" if os.environ.get("HUB_ENV") == "production" else "text"
+    level = os.environ.get("HUB_LOG_LEVEL", "info").lower()
+    configure_logs(log_format, level if level in {"debug", "info", "warning", "error"} else "info")
     try:
         if args.command == "serve":
             return serve(args)

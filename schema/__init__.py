@@ -12,6 +12,7 @@ from schema.errors import CodedErrors
 from schema.extensions import RoundTripCounter
 from schema.imports import ImportMutation
 from schema.insights import InsightsQuery
+from schema.limits import MAX_BATCH_CEILING, AbuseLimits
 from schema.membership import MembershipMutation, MembershipQuery
 from schema.mutations import WRITE_RULES, NodeMutation
 from schema.paths import PathsQuery
@@ -48,8 +49,12 @@ schema = HubSchema(
     query=Query,
     mutation=Mutation,
     types=[*TYPES.values(), NodeKind],
-    extensions=[CodedErrors, RoundTripCounter],
-    config=StrawberryConfig(auto_camel_case=True),
+    # AbuseLimits first: its on_operation ends last, after CodedErrors has coded the errors.
+    extensions=[AbuseLimits, CodedErrors, RoundTripCounter],
+    # Batches (a JSON array of operations): HUB_MAX_BATCH, up to this ceiling, in hub/app.py.
+    config=StrawberryConfig(
+        auto_camel_case=True, batching_config={"max_operations": MAX_BATCH_CEILING}
+    ),
 )
 
 

@@ -4,8 +4,16 @@
     NOT_FOUND        an id that was asked for does not exist
     CONFLICT         a write clashes with what is stored
     UNAVAILABLE      the database cannot answer now; `unknownOutcome` on writes that may have happened
+                     (also when only reading a mutation's result failed: the write ran)
     INTERNAL_SERVER_ERROR   anything else: logged with the request id, masked for the client
     GRAPHQL_VALIDATION_FAILED / GRAPHQL_PARSE_FAILED   the document itself is wrong
+                     (also a document over an abuse limit: `extensions.limit` is size, tokens,
+                     depth, aliases, directives or cost, with `maximum`, and `actual` or `cost`;
+                     see schema/limits.py)
+    RATE_LIMITED     over a rate limit or the caller's query cost budget (HTTP 429 with a
+                     Retry-After header; `extensions.limit`, `retryAfter` seconds; hub/ratelimit.py)
+    TIMEOUT          the request took longer than HUB_REQUEST_TIMEOUT_MS (`timeoutMs`) and was
+                     stopped, its database call cancelled (hub/ratelimit.py). Ask for less, or retry
 
 All mapping from exceptions to codes happens in `CodedErrors`, in one place.
 """
@@ -15,6 +23,7 @@ from typing import Any
 
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
+from strawberry.types.graphql import OperationType
 
 from graph.errors import Conflict, InvalidInput, NotFound, Unavailable
 
@@ -61,6 +70,17 @@ class CodedErrors(MaskErrors):
         context = getattr(self.execution_context, "context", None)
         return getattr(context, "request_id", None)
 
+    def _below_a_mutation(self, error: GraphQLError) -> bool:
+        """An error in a field of a mutation's result: the mutation itself ran (its write may
+        have happened) and only reading its answer failed, so the client must not take the
+        error for a refusal."""
+        if len(error.path or ()) < 2:
+            return False
+        try:
+            return self.execution_context.operation_type is OperationType.MUTATION
+        except RuntimeError:  # no document (never the case for an error with a path)
+            return False
+
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         return [self._coded(error) for error in errors]
 
@@ -89,7 +109,7 @@ class CodedErrors(MaskErrors):
                 message = str(original)
                 if isinstance(original, Unavailable):
                     message = f"The database is unavailable: {original}. Try again shortly."
-                    if original.unknown_outcome:
+                    if original.unknown_outcome or self._below_a_mutation(error):
                         extensions["unknownOutcome"] = True
                 return GraphQLError(
                     message, nodes=error.nodes, source=error.source, positions=error.positions,

@@ -138,8 +138,9 @@ class Hub:
 async def run_server(settings: Settings) -> AsyncIterator[Hub]:
     """The hub app served by uvicorn on 127.0.0.1 at a free port, in this event loop."""
     config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=0, lifespan="on", log_level="warning"
-    )
+        create_app(settings), host="127.0.0.1", port=0, lifespan="on", log_level="warning",
+        proxy_headers=False,  # as `hub serve`: X-Forwarded-For is the hub's to judge
+    )  # fmt: skip
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
@@ -158,7 +159,12 @@ async def run_server(settings: Settings) -> AsyncIterator[Hub]:
 
 
 def hub_settings(endpoint: Endpoint, graph: str, **changes: Any) -> Settings:
-    return Settings(falkordb_url=endpoint.url, graph=graph, demo_on_empty=False, **changes)
+    # Many tests share one hub from one address: its rate limits are off unless a test sets
+    # them (tests/api/test_limits.py); the document limits stay at their defaults.
+    relaxed = {"rate_limit_address": 0, "rate_limit_key": 0, "cost_budget": 0}
+    return Settings(
+        falkordb_url=endpoint.url, graph=graph, demo_on_empty=False, **{**relaxed, **changes}
+    )
 
 
 @asynccontextmanager

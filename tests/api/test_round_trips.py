@@ -8,10 +8,22 @@ of a query depends on its shape, not on how many nodes it returns. Expected coun
   + 1 when the top-level totalCount is asked for (a separate count query)
 """
 
+from collections.abc import AsyncIterator
+
 import pytest
-from conftest import Hub
+from conftest import Hub, run_server
 
 from graph.seed.demo import PEOPLE_PER_SCALE
+
+
+@pytest.fixture(scope="module")
+async def demo_hub(demo_hub: Hub) -> AsyncIterator[Hub]:
+    """The demo data, served with room for these probes: up to 15 levels deep and costing up
+    to 25 million (50 x 20^4 x ...), far past what a dashboard needs (schema/limits.py)."""
+    roomy = demo_hub.settings.with_(max_depth=15, max_query_cost=30_000_000)
+    async with run_server(roomy) as hub:
+        yield hub
+
 
 LEVEL = "edges {{ roles node {{ key {inner} }} }}"
 
