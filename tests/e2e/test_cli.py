@@ -6,20 +6,14 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from e2e.served_hub import database_pids, free_port, wait_ready
 
 HUB = [sys.executable, "-m", "hub"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -33,20 +27,6 @@ def graphql(port: int, query: str) -> dict:
     return response.json()
 
 
-def wait_ready(port: int, process: subprocess.Popen[str], timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"hub serve exited with {process.returncode}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("hub serve never became ready")
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[int, Path, subprocess.Popen[str]]]:
     """`hub serve` with two workers on a fresh data directory (so it loads the demo data)."""
@@ -57,23 +37,12 @@ def served(tmp_path: Path) -> Iterator[tuple[int, Path, subprocess.Popen[str]]]:
         stdout=log, stderr=subprocess.STDOUT, text=True,
     ) as process:  # fmt: skip
         try:
-            wait_ready(port, process)
+            wait_ready(f"http://127.0.0.1:{port}", process)
             yield port, data, process
         finally:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
                 process.wait(timeout=60)
-
-
-def server_pids(data: Path) -> set[int]:
-    """redis-server processes whose working data directory is `data`."""
-    out = subprocess.run(
-        ["pgrep", "-f", "--", f"unixsocket:{data}/falkordb.sock"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return {int(pid) for pid in out.stdout.split()}
 
 
 def test_serve_loads_the_demo_data_on_first_start_and_stops_its_database(served) -> None:
@@ -84,13 +53,13 @@ def test_serve_loads_the_demo_data_on_first_start_and_stops_its_database(served)
     assert answer["data"]["reserves"]["totalCount"] == 65
     assert answer["data"]["themes"]["totalCount"] == 32
     assert answer["data"]["people"]["totalCount"] > 0
-    assert server_pids(data / "falkordb"), "the embedded database should be running"
+    assert database_pids(data), "the embedded database should be running"
     process.send_signal(signal.SIGTERM)
     process.wait(timeout=60)
     err = (data.parent / "serve.log").read_text()
     assert "loaded the demo data in" in err
     print(next(line for line in err.splitlines() if "loaded the demo data" in line))
-    assert not server_pids(data / "falkordb"), "the embedded database must stop with the hub"
+    assert not database_pids(data), "the embedded database must stop with the hub"
 
 
 def test_load_joins_the_database_of_a_running_hub(served, tmp_path: Path) -> None:

@@ -4,37 +4,16 @@ import hashlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from e2e.served_hub import free_port, wait_ready
 
 HUB = [sys.executable, "-m", "hub"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_ready(port: int, process: subprocess.Popen[str], timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"hub serve exited with {process.returncode}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("hub serve never became ready")
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -63,7 +42,7 @@ def served(tmp_path: Path) -> Iterator[tuple[int, Path]]:
         stdout=log, stderr=subprocess.STDOUT, text=True, env=env,
     ) as process:  # fmt: skip
         try:
-            wait_ready(port, process)
+            wait_ready(f"http://127.0.0.1:{port}", process)
             yield port, data
         finally:
             if process.poll() is None:
