@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from e2e.test_cli import HUB, free_port, run, server_pids, wait_ready
+from e2e.served_hub import database_pids, free_port, wait_ready
+from e2e.test_cli import HUB, run
 
 EXPORT = "{ exportNetwork(format: GRAPHML) }"
 
@@ -54,7 +55,7 @@ def test_sigterm_finishes_the_request_in_flight_then_exits_zero(tmp_path: Path) 
     assert loaded.returncode == 0, loaded.stderr
     port, log = free_port(), tmp_path / "serve.log"
     with serve(data, port, log) as process:
-        wait_ready(port, process)
+        wait_ready(f"http://127.0.0.1:{port}", process)
         reference = post(port, EXPORT)  # the whole answer, as a request nobody interrupts
         assert reference.status_code == 200 and "errors" not in reference.json()
 
@@ -80,7 +81,7 @@ def test_sigterm_finishes_the_request_in_flight_then_exits_zero(tmp_path: Path) 
     assert response.json() == reference.json(), "the answer in flight must arrive whole"
     assert response.json()["data"]["exportNetwork"].rstrip().endswith("</graphml>")
     assert code == 0
-    assert not server_pids(data / "falkordb"), "the embedded database must stop with the hub"
+    assert not database_pids(data), "the embedded database must stop with the hub"
     lines = json_lines(log)  # in production format every line is JSON, uvicorn's too
     exports = [line for line in lines if line.get("logger") == "hub.requests"]
     assert [line["status"] for line in exports] == [200, 200]
@@ -94,7 +95,7 @@ def test_with_several_workers_metrics_add_up_every_worker(tmp_path: Path) -> Non
     data = tmp_path / "data"
     port, log = free_port(), tmp_path / "serve.log"
     with serve(data, port, log, "--workers", "2") as process:
-        wait_ready(port, process)
+        wait_ready(f"http://127.0.0.1:{port}", process)
         for _ in range(20):
             assert post(port, "{ themes { totalCount } }").status_code == 200
         scrapes = [httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10) for _ in range(4)]
