@@ -16,25 +16,11 @@
 // Prints one JSON line: {"ok", "steps": {...}, "timings": {...}, "external_requests",
 // "console_errors", "error"}. Exit code 0 only when ok and no request left the machine.
 
-import { createRequire } from "node:module";
+import { openOfflinePage } from "./offline_browser.mjs";
 import path from "node:path";
 
-const require = createRequire(new URL("../../web/package.json", import.meta.url));
-const { chromium } = require("playwright-core");
 
 const TIMEOUT_MS = 20_000;
-const LOCAL_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
-
-function isExternal(rawUrl) {
-  let url;
-  try {
-    url = new URL(rawUrl);
-  } catch {
-    return true;
-  }
-  if (!["http:", "https:", "ws:", "wss:"].includes(url.protocol)) return false;
-  return !LOCAL_HOSTS.has(url.hostname);
-}
 
 const report = { ok: false, steps: {}, timings: {}, external_requests: [], console_errors: [], error: null };
 
@@ -221,36 +207,11 @@ async function main() {
     console.error("usage: node tests/e2e/explorer.mjs full|perf <hub url> <output dir> [limit]");
     process.exit(2);
   }
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-    args: [
-      "--headless=new",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-  let page;
+  const { browser, page } = await openOfflinePage(report);
   try {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    context.on("request", (request) => {
-      if (isExternal(request.url())) report.external_requests.push(request.url());
-    });
-    page = await context.newPage();
-    page.on("websocket", (ws) => {
-      if (isExternal(ws.url())) report.external_requests.push(ws.url());
-    });
-    page.on("console", (msg) => {
-      if (msg.type() === "error") report.console_errors.push(msg.text());
-    });
     page.on("response", (response) => {
       if (response.status() >= 400) (report.failed_requests ??= []).push(`${response.status()} ${response.url()}`);
     });
-    page.on("pageerror", (err) => report.console_errors.push(`pageerror: ${err.message}`));
     if (mode === "full") await full(page, base, dir);
     else await perf(page, base, dir, Number(limit || 5000));
     report.ok = true;

@@ -13,15 +13,12 @@
 // page made no request to a host other than 127.0.0.1 / localhost / [::1]; 1 otherwise;
 // 2 on bad usage.
 
-import { createRequire } from "node:module";
+import { openOfflinePage } from "./offline_browser.mjs";
 
 // playwright-core lives in web/node_modules; resolve it relative to this file, so the
 // script works from any working directory.
-const require = createRequire(new URL("../../web/package.json", import.meta.url));
-const { chromium } = require("playwright-core");
 
 const TIMEOUT_MS = 15_000;
-const LOCAL_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
 const EDITOR = ".graphiql-query-editor .CodeMirror";
 const EXECUTE = ".graphiql-execute-button";
 const RESULT = ".graphiql-response .result-window, .result-window, .graphiql-response";
@@ -32,19 +29,6 @@ function usage() {
       "<expected substring> <screenshot.png>",
   );
   process.exit(2);
-}
-
-function isExternal(rawUrl) {
-  let url;
-  try {
-    url = new URL(rawUrl);
-  } catch {
-    return true;
-  }
-  if (!["http:", "https:", "ws:", "wss:"].includes(url.protocol)) {
-    return false; // data:, blob:, about:, chrome-extension: ... never leave the machine
-  }
-  return !LOCAL_HOSTS.has(url.hostname);
 }
 
 // Text of the result pane: the CodeMirror document when there is one (the DOM only
@@ -73,34 +57,8 @@ async function main() {
     error: null,
   };
 
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-    args: [
-      "--headless=new",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-  let page;
+  const { browser, page } = await openOfflinePage(report);
   try {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    // Context-level, so requests from workers are seen too.
-    context.on("request", (request) => {
-      if (isExternal(request.url())) report.external_requests.push(request.url());
-    });
-    page = await context.newPage();
-    page.on("websocket", (ws) => {
-      if (isExternal(ws.url())) report.external_requests.push(ws.url());
-    });
-    page.on("console", (msg) => {
-      if (msg.type() === "error") report.console_errors.push(msg.text());
-    });
-    page.on("pageerror", (err) => report.console_errors.push(`pageerror: ${err.message}`));
 
     const t0 = Date.now();
     await page.goto(url, { waitUntil: "domcontentloaded", timeout: TIMEOUT_MS });
