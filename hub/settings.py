@@ -60,6 +60,8 @@ from typing import Any, Self
 from starlette.config import Config
 from starlette.datastructures import Secret
 
+from schema.limits import DEFAULT_LIMITS
+
 _REPO = Path(__file__).resolve().parent.parent
 
 
@@ -259,12 +261,13 @@ class Settings:
     csrf_check: bool | None = None
     trusted_documents: bool = False
     # abuse limits (issue 5, schema/limits.py and hub/ratelimit.py)
-    max_depth: int = 10
-    max_aliases: int = 15
-    max_directives: int = 50
-    max_tokens: int = 1000
-    max_document_chars: int = 15_000
-    max_query_cost: int = 50_000
+    # document limits: defaults are schema/limits.py's, which apply when no settings are given
+    max_depth: int = DEFAULT_LIMITS.max_depth
+    max_aliases: int = DEFAULT_LIMITS.max_aliases
+    max_directives: int = DEFAULT_LIMITS.max_directives
+    max_tokens: int = DEFAULT_LIMITS.max_tokens
+    max_document_chars: int = DEFAULT_LIMITS.max_document_chars
+    max_query_cost: int = DEFAULT_LIMITS.max_cost
     max_batch: int = 10
     request_timeout_ms: int = 15_000
     rate_limit_address: int = 600
