@@ -5,18 +5,14 @@ formula from the coordinates in search_geo.jsonl.
 """
 
 import json
-import math
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import Hub, hub_over, ok
+from geo_reference import coordinates, haversine_km
 
 from hub.embedded import Endpoint
-
-GEO = Path(__file__).parent.parent / "data" / "search_geo.jsonl"
-EARTH_RADIUS_KM = 6371.0088  # the radius the schema documents (the mean Earth radius)
 
 
 @pytest.fixture(scope="module")
@@ -206,24 +202,6 @@ query($latitude: Float!, $longitude: Float!, $radiusKm: Float!, $first: Int) {
 """
 
 
-def _coordinates() -> dict[str, tuple[float, float]]:
-    rows = [json.loads(line) for line in GEO.read_text(encoding="utf-8").splitlines() if line]
-    return {
-        row["id"]: (row["properties"]["latitude"], row["properties"]["longitude"])
-        for row in rows
-        if "latitude" in row["properties"]
-    }
-
-
-def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, h)))
-
-
 @pytest.mark.parametrize(
     ("latitude", "longitude", "radius_km"),
     [(42.9, -5.95, 700.0), (-16.7, 180.0, 100.0), (11.0, 20.0, 500.0), (0.0, 0.0, 20_000.0)],
@@ -236,7 +214,7 @@ async def test_reserves_near_a_point_nearest_first_with_distances(
     )
     got = ok(answer)["reservesNear"]
     distances = sorted(
-        (haversine_km((latitude, longitude), place), key) for key, place in _coordinates().items()
+        (haversine_km((latitude, longitude), place), key) for key, place in coordinates().items()
     )
     want = [(key, d) for d, key in distances if d <= radius_km]
     assert [item["reserve"]["key"] for item in got] == [key for key, _ in want]
@@ -249,7 +227,7 @@ async def test_reserves_near_never_lists_reserves_without_coordinates(search_hub
     answer = await search_hub.graphql(NEAR, latitude=30.0, longitude=100.0, radiusKm=20_000.0)
     keys = [item["reserve"]["key"] for item in ok(answer)["reservesNear"]]
     assert "yading" not in keys and "cevennes" not in keys
-    assert len(keys) == len(_coordinates())
+    assert len(keys) == len(coordinates())
 
 
 async def test_reserves_near_gives_the_first_nearest(search_hub: Hub) -> None:
@@ -283,7 +261,7 @@ async def test_reserves_near_accepts_the_edges_of_the_ranges(search_hub: Hub) ->
         answer = await search_hub.graphql(
             NEAR, latitude=latitude, longitude=longitude, radiusKm=20_000.0
         )
-        assert len(ok(answer)["reservesNear"]) == len(_coordinates())
+        assert len(ok(answer)["reservesNear"]) == len(coordinates())
 
 
 # --- reserves(within:) ---------------------------------------------------------------------------
@@ -324,7 +302,7 @@ async def test_reserves_within_a_box_page_by_key(search_hub: Hub) -> None:
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
-    assert keys == sorted(_coordinates())
+    assert keys == sorted(coordinates())
 
 
 @pytest.mark.parametrize(

@@ -4,12 +4,9 @@ Answers come from tests/data/search.jsonl and search_geo.jsonl (see tests/data/R
 distances are recomputed here with the haversine formula from the coordinates in the file.
 """
 
-import json
-import math
-from pathlib import Path
-
 import pytest
 from conftest import load_file
+from geo_reference import coordinates, haversine_km
 
 from graph.codec import search_terms
 from graph.importing import import_rows, numbered
@@ -17,9 +14,7 @@ from graph.model import Kind
 from graph.records import ReserveRecord, SearchHit
 from graph.store import BoundingBox, NodeFilter, Store
 
-GEO = Path(__file__).parent.parent / "data" / "search_geo.jsonl"
 ALL = list(Kind)
-EARTH_RADIUS_KM = 6371.0088  # the documented radius: the mean Earth radius
 
 
 @pytest.fixture
@@ -299,26 +294,8 @@ async def test_search_on_an_empty_graph_finds_nothing(store: Store) -> None:
 
 
 # --- reserves near a point -----------------------------------------------------------------------
-def _coordinates() -> dict[str, tuple[float, float]]:
-    rows = [json.loads(line) for line in GEO.read_text(encoding="utf-8").splitlines() if line]
-    return {
-        row["id"]: (row["properties"]["latitude"], row["properties"]["longitude"])
-        for row in rows
-        if "latitude" in row["properties"]
-    }
-
-
-def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, h)))
-
-
 def expected_near(point: tuple[float, float], radius_km: float) -> list[tuple[str, float]]:
-    within = [(haversine_km(point, place), key) for key, place in _coordinates().items()]
+    within = [(haversine_km(point, place), key) for key, place in coordinates().items()]
     return [(key, d) for d, key in sorted(within) if d <= radius_km]
 
 
@@ -366,7 +343,7 @@ async def test_reserves_near_ties_are_ordered_by_key(geo: Store) -> None:
 
 async def test_reserves_near_gives_at_most_first_nearest(geo: Store) -> None:
     everything_near = await geo.reserves_near(42.9, -5.95, 20_000.0, 100)
-    assert len(everything_near) == len(_coordinates())  # yading has no coordinates
+    assert len(everything_near) == len(coordinates())  # yading has no coordinates
     assert "yading" not in {item.reserve.id for item in everything_near}
     two = await geo.reserves_near(42.9, -5.95, 20_000.0, 2)
     assert [item.reserve.id for item in two] == ["omana", "ordino"]
@@ -393,7 +370,7 @@ async def _in_box(store: Store, box: BoundingBox, text: str | None = None) -> li
         # edges are included
         (BoundingBox(south=0, west=0, north=0, east=0), ["null-island"]),
         (BoundingBox(south=10, west=20, north=10, east=20), ["twin-a", "twin-b"]),
-        (BoundingBox(south=-90, west=-180, north=90, east=180), sorted(_coordinates())),
+        (BoundingBox(south=-90, west=-180, north=90, east=180), sorted(coordinates())),
         (BoundingBox(south=50, west=-10, north=60, east=3), []),
     ],
 )
